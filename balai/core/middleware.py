@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from balai.core.audit import RequestContext, current_request
+
+# No third-party origin anywhere: the app must work on closed government networks, and a CSP that
+# names no CDN also means an injected script tag cannot load code from elsewhere.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        ip = forwarded.split(",")[0].strip() if forwarded and settings.PRODUCTION else request.META.get(
+            "REMOTE_ADDR"
+        )
+        token = current_request.set(RequestContext(ip_address=ip or None, request_id=secrets.token_hex(8)))
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        # The interactive API docs page ships its own inline bootstrap; everything else is strict.
+        if not request.path.startswith("/api/v1/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+        return response
+
+
+class PemdaTimezoneMiddleware:
+    """Show times in the Pemda's zone (WIB/WITA/WIT) unless the deployment overrides it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.BALAI_TIME_ZONE:
+            from balai.org.selectors import pemda_time_zone
+
+            tz = pemda_time_zone()
+            if tz:
+                timezone.activate(zoneinfo.ZoneInfo(tz))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

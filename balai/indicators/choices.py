@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from balai.core.periods import PeriodType
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum")
+    AVERAGE = "average", _("Average")
+    RATIO = "ratio", _("Ratio of sums")
+    LAST = "last", _("Last value (summed across units)")
+
+
+class ValueType(models.TextChoices):
+    INTEGER = "integer", _("Whole number")
+    NUMBER = "number", _("Number")
+    PERCENTAGE = "percentage", _("Percentage")
+    BOOLEAN = "boolean", _("Yes/no")
+
+
+class Polarity(models.IntegerChoices):
+    HIGHER_IS_BETTER = 1, _("Higher is better")
+    NEUTRAL = 0, _("Neutral")
+    LOWER_IS_BETTER = -1, _("Lower is better")
+
+
+class PeriodTypeChoice(models.TextChoices):
+    DAY = PeriodType.DAY.value, _("Daily")
+    WEEK = PeriodType.WEEK.value, _("Weekly")
+    MONTH = PeriodType.MONTH.value, _("Monthly")
+    QUARTER = PeriodType.QUARTER.value, _("Quarterly")
+    SEMESTER = PeriodType.SEMESTER.value, _("Per semester")
+    YEAR = PeriodType.YEAR.value, _("Yearly")
+
+
+class ImportStrategy(models.TextChoices):
+    CREATE = "CREATE", "CREATE"
+    UPDATE = "UPDATE", "UPDATE"
+    CREATE_AND_UPDATE = "CREATE_AND_UPDATE", "CREATE_AND_UPDATE"
+    DELETE = "DELETE", "DELETE"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Preview")
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected")

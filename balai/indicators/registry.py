@@ -1,0 +1,71 @@
+"""Modules declare their indicators in ``<app>/indicators.py``; this registry collects them.
+
+A module's ``indicators.py`` defines ``INDICATORS`` (a list of :class:`IndicatorSpec`) and, when the
+module computes them from its own tables, ``compute(codes, periods)`` yielding :class:`FactValue`
+in a few grouped queries. External indicators (fed by agency apps through the import API) are
+declared the same way with ``source="external"`` and no compute function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils.module_loading import autodiscover_modules
+
+from balai.core.periods import Period
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str
+    name_id: str
+    name_en: str
+    period_type: str
+    aggregation: str = "sum"
+    value_type: str = "number"
+    unit: str = ""
+    polarity: int = 1
+    decimals: int = 0
+    ratio_factor: float = 1.0
+    category: str = ""
+    description_id: str = ""
+    description_en: str = ""
+    sort_order: int = 100
+
+
+@dataclass(frozen=True)
+class FactValue:
+    code: str
+    org_unit_id: int
+    period: str
+    value: float
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+ComputeFn = Callable[[list[str], list[Period]], Iterable[FactValue]]
+
+
+@dataclass
+class ModuleIndicators:
+    source: str
+    specs: list[IndicatorSpec]
+    compute: ComputeFn | None = None
+    codes: set[str] = field(default_factory=set)
+
+
+_modules: dict[str, ModuleIndicators] = {}
+
+
+def register(source: str, specs: list[IndicatorSpec], compute: ComputeFn | None = None) -> None:
+    _modules[source] = ModuleIndicators(source, specs, compute, {s.code for s in specs})
+
+
+def modules() -> list[ModuleIndicators]:
+    return list(_modules.values())
+
+
+def autodiscover() -> None:
+    """Import every installed app's ``indicators`` module; each calls :func:`register`."""
+    autodiscover_modules("indicators")

@@ -1,0 +1,510 @@
+"""The write path of the spine: indicator registry sync, Fact imports, roll-ups, targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from balai.core.audit import audit_record
+from balai.core.periods import InvalidPeriod, Period, PeriodType, is_coarser_or_equal
+from balai.indicators import registry
+from balai.indicators.choices import Aggregation, ImportStatus, ImportStrategy, ValueType
+from balai.indicators.models import DirtyPeriod, Fact, FactRollup, ImportJob, Indicator, Target
+from balai.org import access
+from balai.org.models import OrgUnit
+from balai.org.roles import Action
+
+CHUNK = 2000
+
+
+# ------------------------------------------------------------------------------------- registry
+def indicators_sync(*, actor: Any) -> int:
+    """Mirror the declared indicators to rows (create or update; never delete data)."""
+    changed = 0
+    with transaction.atomic():
+        for module in registry.modules():
+            for spec in module.specs:
+                values = {
+                    "name_id": spec.name_id, "name_en": spec.name_en, "period_type": spec.period_type,
+                    "aggregation": spec.aggregation, "value_type": spec.value_type, "unit": spec.unit,
+                    "polarity": spec.polarity, "decimals": spec.decimals, "ratio_factor": spec.ratio_factor,
+                    "category": spec.category, "description_id": spec.description_id,
+                    "description_en": spec.description_en, "sort_order": spec.sort_order,
+                    "source": module.source,
+                }
+                obj, created = Indicator.objects.get_or_create(code=spec.code, defaults=values)
+                if created:
+                    changed += 1
+                    continue
+                diff = {k: v for k, v in values.items() if getattr(obj, k) != v}
+                if diff:
+                    Indicator.objects.filter(pk=obj.pk).update(**diff)
+                    changed += 1
+        if changed:
+            audit_record(actor=actor, action="indicators.sync", changes={"changed": changed})
+    return changed
+
+
+# -------------------------------------------------------------------------------------- imports
+@dataclass
+class Conflict:
+    object: str
+    value: str
+    index: int | None = None
+    property: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"object": self.object, "value": self.value}
+        if self.index is not None:
+            out["indexes"] = [self.index]
+        if self.property:
+            out["property"] = self.property
+        return out
+
+
+@dataclass
+class ImportSummary:
+    strategy: str
+    dry_run: bool
+    imported: int = 0
+    updated: int = 0
+    ignored: int = 0
+    deleted: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    job_id: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.conflicts and not (self.imported or self.updated or self.deleted or self.ignored > len(self.conflicts)):
+            return "ERROR" if self.ignored and self.ignored == len(self.conflicts) else "WARNING"
+        return "WARNING" if self.conflicts else "SUCCESS"
+
+    def as_dict(self) -> dict[str, Any]:
+        """DHIS2's ImportSummary shape, so DHIS2 clients read it unchanged."""
+        return {
+            "responseType": "ImportSummary",
+            "status": self.status,
+            "importOptions": {"dryRun": self.dry_run, "importStrategy": self.strategy, "idScheme": "CODE"},
+            "description": _("Import process completed successfully") if not self.conflicts
+            else _("Import completed with conflicts"),
+            "importCount": {"imported": self.imported, "updated": self.updated, "ignored": self.ignored,
+                            "deleted": self.deleted},
+            "conflicts": [c.as_dict() for c in self.conflicts],
+            "importJob": self.job_id,
+        }
+
+
+def _parse_value(raw: Any, indicator: Indicator) -> float:
+    """The value as a float, or ValueError with a clerk-readable reason."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValueError(_("value is empty"))
+    vt = indicator.value_type
+    if vt == ValueType.BOOLEAN:
+        text = str(raw).strip().lower()
+        if text in {"true", "1", "ya", "yes"}:
+            return 1.0
+        if text in {"false", "0", "tidak", "no"}:
+            return 0.0
+        raise ValueError(_("value %(v)s is not true/false") % {"v": raw})
+    if isinstance(raw, bool):
+        raise ValueError(_("value %(v)s is not a number") % {"v": raw})
+    try:
+        number = float(raw) if not isinstance(raw, str) else float(raw.strip())
+    except (TypeError, ValueError):
+        raise ValueError(_("value %(v)s is not a number") % {"v": raw}) from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(_("value %(v)s is not a finite number") % {"v": raw})
+    if vt == ValueType.INTEGER and not number.is_integer():
+        raise ValueError(_("value %(v)s must be a whole number for indicator %(code)s") % {
+            "v": raw, "code": indicator.code})
+    if vt == ValueType.PERCENTAGE and not 0 <= number <= 1000:
+        raise ValueError(_("value %(v)s is not a plausible percentage") % {"v": raw})
+    return number
+
+
+def _optional_number(raw: Any, name: str) -> float | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(_("%(name)s %(v)s is not a number") % {"name": name, "v": raw}) from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(_("%(name)s %(v)s is not a finite number") % {"name": name, "v": raw})
+    return number
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def facts_import(
+    *,
+    actor: Any,
+    rows: list[dict[str, Any]],
+    strategy: str = ImportStrategy.CREATE_AND_UPDATE,
+    dry_run: bool = False,
+    channel: str = "api",
+    filename: str = "",
+    defaults: dict[str, str] | None = None,
+) -> ImportSummary:
+    """Import DHIS2-style data values. Each bad row becomes a conflict; the good rows go in.
+
+    Rows are ``{dataElement, period, orgUnit, value, comment?, numerator?, denominator?}``; keys
+    missing from a row fall back to ``defaults`` (the envelope's period/orgUnit). Sending the same
+    payload twice changes nothing the second time (unchanged rows are counted as ignored).
+    """
+    if strategy not in ImportStrategy.values:
+        raise ValidationError(_("importStrategy must be one of %(s)s") % {"s": ", ".join(ImportStrategy.values)})
+    if actor is not None and not access.can(actor, Action.IMPORT):
+        raise PermissionDenied(_("You do not have the right to import data."))
+    defaults = defaults or {}
+    summary = ImportSummary(strategy=strategy, dry_run=dry_run)
+    now = timezone.now()
+
+    codes = {str(r.get("dataElement") or "") for r in rows if isinstance(r, dict)}
+    unit_codes = {str(r.get("orgUnit") or defaults.get("orgUnit") or "") for r in rows if isinstance(r, dict)}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes, is_active=True)}
+    units: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(sorted(unit_codes)):
+        units.update({c: (pk, path) for c, pk, path in OrgUnit.objects.filter(
+            code__in=chunk, is_active=True).values_list("code", "id", "path")})
+    scope = None if actor is None or actor.is_superuser else access.scope_paths(actor, Action.IMPORT)
+
+    def conflict(obj: str, message: str, index: int, prop: str) -> None:
+        summary.conflicts.append(Conflict(obj, message, index, prop))
+        summary.ignored += 1
+
+    # key -> (index, indicator, unit_id, period, value, numerator, denominator, comment)
+    accepted: dict[tuple[int, int, str], tuple[Any, ...]] = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            conflict(str(row)[:50], _("row %(i)d is not an object") % {"i": index}, index, "dataValue")
+            continue
+        code = str(row.get("dataElement") or "")
+        indicator = indicators.get(code)
+        if indicator is None:
+            conflict(code, _("row %(i)d: indicator (dataElement) %(c)s does not exist") % {"i": index, "c": code},
+                     index, "dataElement")
+            continue
+        unit_code = str(row.get("orgUnit") or defaults.get("orgUnit") or "")
+        unit = units.get(unit_code)
+        if unit is None:
+            conflict(unit_code, _("row %(i)d: org unit %(c)s does not exist") % {"i": index, "c": unit_code},
+                     index, "orgUnit")
+            continue
+        if scope is not None and not any(unit[1].startswith(p) for p in scope):
+            conflict(unit_code, _("row %(i)d: org unit %(c)s is outside your scope") % {
+                "i": index, "c": unit_code}, index, "orgUnit")
+            continue
+        period_id = str(row.get("period") or defaults.get("period") or "")
+        try:
+            period = Period.parse(period_id)
+        except InvalidPeriod as exc:
+            conflict(period_id, _("row %(i)d: %(e)s") % {"i": index, "e": exc}, index, "period")
+            continue
+        if period.type.value != indicator.period_type:
+            conflict(period_id, _("row %(i)d: period %(p)s is %(t)s but indicator %(c)s is reported per %(it)s")
+                     % {"i": index, "p": period_id, "t": period.type.value, "c": code, "it": indicator.period_type},
+                     index, "period")
+            continue
+        key = (indicator.pk, unit[0], period.id)
+        if key in accepted:
+            conflict(code, _("row %(i)d duplicates row %(j)d (same indicator, org unit and period)") % {
+                "i": index, "j": accepted[key][0]}, index, "dataValue")
+            continue
+        if strategy == ImportStrategy.DELETE:
+            accepted[key] = (index, indicator, unit[0], period, None, None, None, "")
+            continue
+        try:
+            value = _parse_value(row.get("value"), indicator)
+            numerator = _optional_number(row.get("numerator"), "numerator")
+            denominator = _optional_number(row.get("denominator"), "denominator")
+            if indicator.aggregation == Aggregation.RATIO:
+                if (numerator is None) != (denominator is None):
+                    raise ValueError(_("give both numerator and denominator, or neither"))
+                if numerator is None:
+                    # A ratio sent as a bare value rolls up as the mean of the values.
+                    numerator, denominator = value / (indicator.ratio_factor or 1.0), 1.0
+                elif denominator == 0:
+                    raise ValueError(_("denominator is zero"))
+        except ValueError as exc:
+            conflict(str(row.get("value")), _("row %(i)d: %(e)s") % {"i": index, "e": exc}, index, "value")
+            continue
+        comment = str(row.get("comment") or "")[:255]
+        accepted[key] = (index, indicator, unit[0], period, value, numerator, denominator, comment)
+
+    existing: dict[tuple[int, int, str], tuple[int, float, float | None, float | None, str]] = {}
+    by_indicator: dict[int, set[str]] = defaultdict(set)
+    for ind_id, _unit_id, period_id in accepted:
+        by_indicator[ind_id].add(period_id)
+    for ind_id, period_ids in by_indicator.items():
+        for chunk in _chunks(sorted(period_ids), 500):
+            for fid, uid, pid, value, num, den, comment in Fact.objects.filter(
+                indicator_id=ind_id, period__in=chunk
+            ).values_list("id", "org_unit_id", "period", "value", "numerator", "denominator", "comment"):
+                existing[(ind_id, uid, pid)] = (fid, value, num, den, comment)
+
+    to_write: list[Fact] = []
+    to_delete: list[int] = []
+    dirty: set[tuple[int, str]] = set()
+    for key, (index, indicator, unit_id, period, value, num, den, comment) in accepted.items():
+        old = existing.get(key)
+        if strategy == ImportStrategy.DELETE:
+            if old is None:
+                summary.ignored += 1
+            else:
+                to_delete.append(old[0])
+                summary.deleted += 1
+                dirty.add((indicator.pk, period.id))
+            continue
+        if old is None:
+            if strategy == ImportStrategy.UPDATE:
+                conflict(indicator.code, _("row %(i)d: no existing value to update (importStrategy=UPDATE)") % {
+                    "i": index}, index, "dataValue")
+                continue
+            summary.imported += 1
+        else:
+            if old[1:] == (value, num, den, comment):
+                summary.ignored += 1
+                continue
+            if strategy == ImportStrategy.CREATE:
+                conflict(indicator.code, _("row %(i)d: a value already exists (importStrategy=CREATE)") % {
+                    "i": index}, index, "dataValue")
+                continue
+            summary.updated += 1
+        dirty.add((indicator.pk, period.id))
+        to_write.append(Fact(indicator_id=indicator.pk, org_unit_id=unit_id, period=period.id,
+                             period_start=period.start, value=value, numerator=num, denominator=den,
+                             comment=comment, source=channel, updated_at=now))
+
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            created_by=actor if actor is not None else None, channel=channel, filename=filename,
+            strategy=strategy, dry_run=dry_run, row_count=len(rows),
+            status=ImportStatus.PREVIEW if dry_run else ImportStatus.APPLIED,
+        )
+        summary.job_id = job.pk
+        if not dry_run:
+            for batch in _chunks(to_write):
+                Fact.objects.bulk_create(
+                    batch, update_conflicts=True, unique_fields=["indicator", "org_unit", "period"],
+                    update_fields=["value", "numerator", "denominator", "comment", "source", "updated_at"],
+                )
+            for batch in _chunks(to_delete, 500):
+                Fact.objects.filter(pk__in=batch).delete()
+            periods_mark_dirty(pairs=dirty)
+        job.summary = summary.as_dict()
+        job.summary["conflicts"] = job.summary["conflicts"][:1000]  # the full list went to the client
+        job.save(update_fields=["summary"])
+        audit_record(actor=actor, action="facts.import_dry_run" if dry_run else "facts.import", obj=job,
+                     changes={"channel": channel, "rows": len(rows), "imported": summary.imported,
+                              "updated": summary.updated, "ignored": summary.ignored,
+                              "deleted": summary.deleted, "conflicts": len(summary.conflicts)})
+    return summary
+
+
+# ------------------------------------------------------------------------------ dirty + rollups
+def periods_mark_dirty(*, pairs: Iterable[tuple[int, str]]) -> None:
+    """Record that these (indicator, period) need their roll-ups rebuilt, and wake the worker."""
+    objs = [DirtyPeriod(indicator_id=i, period=p) for i, p in pairs]
+    if not objs:
+        return
+    DirtyPeriod.objects.bulk_create(objs, ignore_conflicts=True, batch_size=CHUNK)
+
+    def enqueue() -> None:
+        from balai.indicators.tasks import recompute_dirty
+
+        recompute_dirty.enqueue()
+
+    transaction.on_commit(enqueue)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[: i + 8] for i in range(0, len(path), 8)]
+
+
+def _fact_window(indicator: Indicator, period: Period) -> tuple[dt.date, dt.date]:
+    """Range of ``period_start`` of the base facts that fall in ``period``."""
+    if indicator.period_type == PeriodType.WEEK and period.type is not PeriodType.WEEK:
+        # A week belongs to the month/quarter/year of its Thursday (ISO 8601).
+        return period.start - dt.timedelta(days=3), period.end - dt.timedelta(days=3)
+    return period.start, period.end
+
+
+def rollup_compute(indicator: Indicator, period: Period) -> list[FactRollup]:
+    """Aggregate the indicator over every subtree for one period, from Facts, in one grouped read."""
+    start, end = _fact_window(indicator, period)
+    facts = Fact.objects.filter(indicator=indicator, period_start__gte=start, period_start__lte=end)
+    agg = indicator.aggregation
+    # per unit path: [sum value, sum numerator, sum denominator, count]
+    per_unit: dict[str, list[float]] = {}
+    unit_ids: dict[str, int] = {}
+    if agg == Aggregation.LAST:
+        latest: dict[str, tuple[dt.date, float]] = {}
+        for path, uid, pstart, value in facts.values_list("org_unit__path", "org_unit_id", "period_start", "value"):
+            unit_ids[path] = uid
+            if path not in latest or pstart > latest[path][0]:
+                latest[path] = (pstart, value)
+        for path, (_d, value) in latest.items():
+            per_unit[path] = [value, 0.0, 0.0, 1]
+    else:
+        from django.db.models import Count, Sum
+
+        rows = facts.values("org_unit__path", "org_unit_id").annotate(
+            v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"), c=Count("id"))
+        for r in rows:
+            unit_ids[r["org_unit__path"]] = r["org_unit_id"]
+            per_unit[r["org_unit__path"]] = [r["v"] or 0.0, r["n"] or 0.0, r["d"] or 0.0, r["c"]]
+    totals: dict[str, list[float]] = {}
+    for path, (v, n, d, c) in per_unit.items():
+        for anc in _ancestor_paths(path):
+            t = totals.setdefault(anc, [0.0, 0.0, 0.0, 0])
+            t[0] += v
+            t[1] += n
+            t[2] += d
+            t[3] += c
+    missing = [p for p in totals if p not in unit_ids]
+    if missing:
+        for chunk in _chunks(missing, 500):
+            unit_ids.update(dict(OrgUnit.objects.filter(path__in=chunk).values_list("path", "id")))
+    out = []
+    for path, (v, n, d, c) in totals.items():
+        if path not in unit_ids:
+            continue
+        if agg == Aggregation.RATIO:
+            if not d:
+                continue
+            value = n / d * indicator.ratio_factor
+        elif agg == Aggregation.AVERAGE:
+            value = v / c if c else 0.0
+        else:
+            value = v
+        out.append(FactRollup(indicator=indicator, org_unit_id=unit_ids[path], period=period.id,
+                              period_type=period.type.value, period_start=period.start, value=value,
+                              numerator=n if agg == Aggregation.RATIO else None,
+                              denominator=d if agg == Aggregation.RATIO else None, fact_count=int(c)))
+    return out
+
+
+def rollups_recompute(*, pairs: Iterable[tuple[int, str]]) -> int:
+    """Rebuild roll-ups for the given (indicator, base period) pairs and all coarser periods."""
+    targets: dict[int, set[Period]] = defaultdict(set)
+    for ind_id, period_id in pairs:
+        base = Period.parse(period_id)
+        targets[ind_id].add(base)
+        targets[ind_id].update(base.parents())
+    written = 0
+    indicators = Indicator.objects.in_bulk(list(targets))
+    for ind_id, periods in targets.items():
+        indicator = indicators.get(ind_id)
+        if indicator is None:
+            continue
+        for period in sorted(periods):
+            if not is_coarser_or_equal(period.type, PeriodType(indicator.period_type)):
+                continue
+            rows = rollup_compute(indicator, period)
+            with transaction.atomic():
+                FactRollup.objects.filter(indicator=indicator, period=period.id).delete()
+                FactRollup.objects.bulk_create(rows, batch_size=CHUNK)
+            written += len(rows)
+    return written
+
+
+def dirty_drain(*, limit: int = 5000) -> int:
+    """Take dirty pairs off the queue and rebuild their roll-ups. Safe to run concurrently."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(DirtyPeriod.objects.select_for_update().order_by("id")[:limit])
+            if not batch:
+                return total
+            pairs = {(d.indicator_id, d.period) for d in batch}
+            DirtyPeriod.objects.filter(pk__in=[d.pk for d in batch]).delete()
+        # Rebuilding outside the dequeue transaction keeps the queue lock short; a failure re-marks.
+        try:
+            total += rollups_recompute(pairs=pairs)
+        except Exception:
+            periods_mark_dirty(pairs=pairs)
+            raise
+
+
+def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] | None = None) -> int:
+    """Recompute the Facts that modules derive from their own tables for periods in [start, end]."""
+    changed_pairs: set[tuple[int, str]] = set()
+    now = timezone.now()
+    for module in registry.modules():
+        if module.compute is None or (sources and module.source not in sources):
+            continue
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for spec in module.specs:
+            by_type[spec.period_type].append(spec.code)
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=module.codes)}
+        for ptype, codes in by_type.items():
+            periods: list[Period] = []
+            p = Period.containing(end, PeriodType(ptype))
+            while p.end >= start:
+                periods.append(p)
+                p = p.previous()
+            fresh = {(fv.code, fv.org_unit_id, fv.period): fv for fv in module.compute(codes, periods)}
+            ind_ids = [indicators[c].pk for c in codes if c in indicators]
+            current = {
+                (f.indicator.code, f.org_unit_id, f.period): f
+                for f in Fact.objects.filter(indicator_id__in=ind_ids, period__in=[p.id for p in periods])
+                .select_related("indicator")
+            }
+            writes = []
+            for key, fv in fresh.items():
+                ind = indicators.get(fv.code)
+                if ind is None:
+                    continue
+                old = current.get(key)
+                if old and (old.value, old.numerator, old.denominator) == (fv.value, fv.numerator, fv.denominator):
+                    continue
+                writes.append(Fact(indicator=ind, org_unit_id=fv.org_unit_id, period=fv.period,
+                                   period_start=Period.parse(fv.period).start, value=fv.value,
+                                   numerator=fv.numerator, denominator=fv.denominator,
+                                   source=f"module:{module.source}", updated_at=now))
+                changed_pairs.add((ind.pk, fv.period))
+            stale = [f.pk for key, f in current.items() if key not in fresh]
+            for f in current.values():
+                if f.pk in stale:
+                    changed_pairs.add((f.indicator_id, f.period))
+            with transaction.atomic():
+                for batch in _chunks(writes):
+                    Fact.objects.bulk_create(
+                        batch, update_conflicts=True, unique_fields=["indicator", "org_unit", "period"],
+                        update_fields=["value", "numerator", "denominator", "source", "updated_at"])
+                Fact.objects.filter(pk__in=stale).delete()
+                periods_mark_dirty(pairs=changed_pairs)
+    return len(changed_pairs)
+
+
+# -------------------------------------------------------------------------------------- targets
+def target_set(*, actor: Any, indicator: Indicator, org_unit: OrgUnit, period: str, value: float | None) -> None:
+    """Set (or with value None, clear) the target of an indicator for a unit and period."""
+    if actor is not None and not access.can(actor, Action.IMPORT, org_unit):
+        raise PermissionDenied(_("You do not have the right to set targets for this unit."))
+    parsed = Period.parse(period)
+    if not is_coarser_or_equal(parsed.type, PeriodType(indicator.period_type)):
+        raise ValidationError({"period": _("A target needs a period of the indicator's type or coarser.")})
+    with transaction.atomic():
+        old = Target.objects.filter(indicator=indicator, org_unit=org_unit, period=parsed.id).first()
+        if value is None:
+            if old:
+                old.delete()
+        else:
+            Target.objects.update_or_create(indicator=indicator, org_unit=org_unit, period=parsed.id,
+                                            defaults={"value": value})
+        audit_record(actor=actor, action="target.set", obj=indicator, org_unit=org_unit,
+                     changes={"period": parsed.id, "value": {"before": old.value if old else None, "after": value}})

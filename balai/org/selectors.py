@@ -1,0 +1,106 @@
+"""The read path of the org app; every view and API op reads units, ASN and users through here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from balai.core.scoping import subtree_q
+from balai.org import access
+from balai.org.models import ApiToken, OrgUnit, Pegawai, RoleAssignment, User
+from balai.org.roles import Action
+
+
+def units_visible(user: Any, action: str = Action.VIEW) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(user, action)
+
+
+def unit_get(user: Any, code: str, action: str = Action.VIEW) -> OrgUnit:
+    return OrgUnit.objects.get_visible(user, action, code=code)
+
+
+def unit_children(user: Any, unit: OrgUnit, action: str = Action.VIEW) -> QuerySet[OrgUnit]:
+    return units_visible(user, action).filter(parent=unit, is_active=True).order_by("kind", "name")
+
+
+def home_units(user: Any, action: str = Action.VIEW) -> list[OrgUnit]:
+    """The top units of a user's scope: where their dashboard and tree start."""
+    if user.is_superuser:
+        return list(OrgUnit.objects.roots())
+    paths = access.scope_paths(user, action)
+    return list(OrgUnit.objects.filter(path__in=paths).order_by("path"))
+
+
+def unit_tree(user: Any, root: OrgUnit, max_depth: int | None = None) -> list[OrgUnit]:
+    qs = units_visible(user, Action.VIEW).filter(subtree_q(root.path)).annotate(n_children=Count("children"))
+    if max_depth is not None:
+        qs = qs.filter(depth__lte=root.depth + max_depth)
+    return list(qs.order_by("path"))
+
+
+def pegawai_list(user: Any, *, unit: OrgUnit | None = None, q: str = "") -> QuerySet[Pegawai]:
+    qs = Pegawai.objects.visible_to(user, Action.VIEW).select_related("org_unit")
+    if unit is not None:
+        qs = qs.filter(subtree_q(unit.path, "org_unit__"))
+    if q:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(name__icontains=q) | Q(nip__startswith=q.replace(" ", "")))
+    return qs.order_by("name")
+
+
+def pegawai_get(user: Any, pk: int, action: str = Action.VIEW) -> Pegawai:
+    return Pegawai.objects.select_related("org_unit").get_visible(user, action, pk=pk)
+
+
+def users_visible(user: Any) -> QuerySet[User]:
+    """Users holding a role inside the admin's scope (plus users with no role yet, for root admins)."""
+    if user.is_superuser:
+        return User.objects.all()
+    paths = access.scope_paths(user, Action.ADMIN)
+    if not paths:
+        return User.objects.none()
+    assigned = RoleAssignment.objects.visible_to(user, Action.ADMIN).values("user_id")
+    qs = User.objects.filter(pk__in=assigned)
+    if any(len(p) == 8 for p in paths):
+        qs = qs | User.objects.filter(role_assignments__isnull=True)
+    return qs.distinct()
+
+
+def user_get(user: Any, pk: int) -> User:
+    from django.http import Http404
+
+    try:
+        return users_visible(user).get(pk=pk)
+    except (User.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def assignments_of(viewer: Any, user: User) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.visible_to(viewer, Action.ADMIN).filter(user=user).select_related("org_unit")
+
+
+def tokens_of(viewer: Any, user: User) -> QuerySet[ApiToken]:
+    if viewer.pk != user.pk and not access.can(viewer, Action.ADMIN):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
+def pemda_root() -> OrgUnit | None:
+    return OrgUnit.objects.roots().order_by("pk").first()
+
+
+@lru_cache(maxsize=1)
+def _cached_tz(_marker: int) -> str:
+    root = pemda_root()
+    return root.time_zone if root else ""
+
+
+def pemda_time_zone() -> str:
+    # Cached per process: a Pemda's time zone does not change while the server runs.
+    tz = _cached_tz(0)
+    if not tz:
+        _cached_tz.cache_clear()
+    return tz

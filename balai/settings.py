@@ -1,0 +1,275 @@
+"""The one settings module of Balai.
+
+Every knob comes from the environment (``BALAI_*``) and is listed in docs/admin/configuration.md.
+A production deployment refuses to start with a missing secret or DEBUG on, because a Pemda server
+that leaks tracebacks or signs sessions with a public key is worse than one that does not start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("BALAI_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected true/false")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+# "production" (the default, so a forgotten variable fails safe), "development" or "test".
+BALAI_ENV = env_str("BALAI_ENV", "production")
+if BALAI_ENV not in {"production", "development", "test"}:
+    raise ImproperlyConfigured(f"BALAI_ENV={BALAI_ENV!r}: expected production, development or test")
+PRODUCTION = BALAI_ENV == "production"
+
+DEBUG = env_bool("BALAI_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = env_str("BALAI_SECRET_KEY")
+    if key:
+        if PRODUCTION and len(key) < 50:
+            raise ImproperlyConfigured("BALAI_SECRET_KEY must be at least 50 characters in production")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "BALAI_SECRET_KEY is not set. Production refuses to start without a secret key; "
+            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
+    # Development and test keep a generated key in var/ so sessions survive restarts.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("BALAI_DEBUG must be off in production (BALAI_ENV=production)")
+
+ALLOWED_HOSTS = env_list("BALAI_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("BALAI_ALLOWED_HOSTS is empty: list the host names this server answers to")
+CSRF_TRUSTED_ORIGINS = env_list("BALAI_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "balai.core",
+    "balai.org",
+    "balai.indicators",
+    "balai.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "balai.core.middleware.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "balai.org.middleware.SecondFactorMiddleware",
+    "balai.core.middleware.PemdaTimezoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "balai.urls"
+WSGI_APPLICATION = "balai.wsgi.application"
+ASGI_APPLICATION = "balai.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "balai.core.context_processors.balai",
+            ],
+            "builtins": ["django.templatetags.i18n", "balai.core.templatetags.balai"],
+        },
+    }
+]
+
+# --- Database -----------------------------------------------------------------------------------
+DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'balai.sqlite3'}"
+DATABASE_URL = env_str("BALAI_DATABASE_URL", DEFAULT_SQLITE)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("BALAI_DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # WAL lets the web server read while the worker writes; IMMEDIATE avoids "database is locked"
+    # surprises when two writers upgrade read transactions at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    if DATABASE_URL == DEFAULT_SQLITE:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Tasks --------------------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env_str("BALAI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- Auth ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "org:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "org:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+if BALAI_ENV == "test":
+    # Tests create many users; the production hasher would make the suite minutes slower.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+BALAI_LOGIN_MAX_FAILURES = env_int("BALAI_LOGIN_MAX_FAILURES", 5)
+BALAI_LOGIN_LOCKOUT_MINUTES = env_int("BALAI_LOGIN_LOCKOUT_MINUTES", 15)
+BALAI_TOTP_ISSUER = env_str("BALAI_TOTP_ISSUER", "Balai")
+
+# --- Security -----------------------------------------------------------------------------------
+SECURE_COOKIES = env_bool("BALAI_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("BALAI_SESSION_HOURS", 12) * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("BALAI_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("BALAI_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+if env_bool("BALAI_BEHIND_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- I18n / time --------------------------------------------------------------------------------
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+# Storage is UTC; the display time zone is the Pemda's (set on its root unit by `balai init`)
+# unless BALAI_TIME_ZONE overrides it for the whole deployment.
+BALAI_TIME_ZONE = env_str("BALAI_TIME_ZONE")
+TIME_ZONE = BALAI_TIME_ZONE or "Asia/Jakarta"
+
+# --- Static and media ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("BALAI_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("BALAI_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Imports and API ----------------------------------------------------------------------------
+BALAI_IMPORT_MAX_BYTES = env_int("BALAI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = BALAI_IMPORT_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = BALAI_IMPORT_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
+# --- Email and chat channels --------------------------------------------------------------------
+EMAIL_HOST = env_str("BALAI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("BALAI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("BALAI_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("BALAI_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("BALAI_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("BALAI_EMAIL_FROM", "balai@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("BALAI_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+BALAI_WHATSAPP = {
+    "API_BASE": env_str("BALAI_WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0"),
+    "TOKEN": env_str("BALAI_WHATSAPP_TOKEN"),
+    "APP_SECRET": env_str("BALAI_WHATSAPP_APP_SECRET"),
+    "VERIFY_TOKEN": env_str("BALAI_WHATSAPP_VERIFY_TOKEN"),
+    "PHONE_NUMBER_ID": env_str("BALAI_WHATSAPP_PHONE_NUMBER_ID"),
+}
+BALAI_TELEGRAM = {
+    "API_BASE": env_str("BALAI_TELEGRAM_API_BASE", "https://api.telegram.org"),
+    "BOT_TOKEN": env_str("BALAI_TELEGRAM_BOT_TOKEN"),
+    "SECRET_TOKEN": env_str("BALAI_TELEGRAM_SECRET_TOKEN"),
+}
+
+# --- Logging ------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("BALAI_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

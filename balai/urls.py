@@ -1,0 +1,16 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from balai.api import api
+from balai.core import views as core_views
+
+urlpatterns = [
+    path("", include("balai.dashboard.urls")),
+    path("health/", core_views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("org/", include("balai.org.urls")),
+    path("indicators/", include("balai.indicators.urls")),
+    path("audit/", include("balai.core.urls")),
+]
