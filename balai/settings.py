@@ -154,17 +154,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     if DATABASE_URL == DEFAULT_SQLITE:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Tasks --------------------------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": env_str("BALAI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
+# Tests run tasks at once, in the caller's process, so a test sees the effect of what it enqueued.
+_DEFAULT_TASKS_BACKEND = (
+    "django_tasks.backends.immediate.ImmediateBackend" if BALAI_ENV == "test" else "django_tasks_db.DatabaseBackend"
+)
+TASKS = {"default": {"BACKEND": env_str("BALAI_TASKS_BACKEND", _DEFAULT_TASKS_BACKEND)}}
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

@@ -42,9 +42,7 @@ class ContentSecurityPolicyMiddleware:
             response = self.get_response(request)
         finally:
             current_request.reset(token)
-        # The interactive API docs page ships its own inline bootstrap; everything else is strict.
-        if not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
         return response
 

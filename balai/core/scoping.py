@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -58,7 +59,7 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
         """The object if the user may see it, else 404: an object out of scope must not reveal it exists."""
         try:
             return self.visible_to(user, action).get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+        except (ObjectDoesNotExist, ValueError, TypeError) as exc:
             raise Http404 from exc
 
 

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from balai.core import audit_views
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", audit_views.audit_list, name="audit_list"),
+    path("<int:pk>/", audit_views.audit_detail, name="audit_detail"),
+]

@@ -22,8 +22,10 @@ def _unit_out(u: OrgUnit) -> dict[str, Any]:
 
 @router.get("/me", response=MeOut, summary="The caller and their roles")
 def me(request: HttpRequest) -> Any:
+    from balai.org.models import RoleAssignment
+
     user = request.user
-    roles = user.role_assignments.select_related("org_unit").order_by("org_unit__path")  # type: ignore[union-attr]
+    roles = RoleAssignment.objects.filter(user_id=user.pk or 0).select_related("org_unit").order_by("org_unit__path")
     return {"username": user.username, "full_name": getattr(user, "full_name", ""),
             "is_integration": getattr(user, "is_integration", False),
             "roles": [{"role": r.role, "orgUnit": r.org_unit.code} for r in roles]}

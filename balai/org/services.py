@@ -464,7 +464,7 @@ def token_authenticate(secret: str) -> User | None:
     # Write last_used at most once a minute: a busy integration must not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.user._balai_token = token
+    token.user._balai_token = token  # type: ignore[attr-defined]
     return token.user
 
 

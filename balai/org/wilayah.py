@@ -54,14 +54,14 @@ def _read_text() -> str:
 @lru_cache(maxsize=1)
 def all_regions() -> dict[str, str]:
     regions: dict[str, str] = {}
-    for row in csv.reader(io.StringIO(_read_text())):
-        if len(row) >= 2 and row[0].strip():
-            regions[row[0].strip()] = row[1].strip()
+    for line in csv.reader(io.StringIO(_read_text())):
+        if len(line) >= 2 and line[0].strip():
+            regions[line[0].strip()] = line[1].strip()
     corrections = Path(__file__).with_name("data") / "wilayah_corrections.csv"
     with corrections.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["code"] in regions:
-                regions[row["code"]] = row["name"]
+        for fix in csv.DictReader(fh):
+            if fix["code"] in regions:
+                regions[fix["code"]] = fix["name"]
     return regions
 
 
