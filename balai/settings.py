@@ -217,6 +217,8 @@ TIME_ZONE = BALAI_TIME_ZONE or "Asia/Jakarta"
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# Project-wide assets: balai.css and the browser libraries copied from npm by frontend/copy_assets.py.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("BALAI_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("BALAI_MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -27,7 +27,8 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name, None)
-        if isinstance(value, models.Model) or (value is not None and not isinstance(value, (str, int, float, bool, list, dict))):
+        plain = isinstance(value, (str, int, float, bool, list, dict))
+        if isinstance(value, models.Model) or (value is not None and not plain):
             value = str(value)
         out[name] = value
     return out

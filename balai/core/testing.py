@@ -15,8 +15,8 @@ from balai.org.choices import UnitKind
 from balai.org.models import OrgUnit, User
 from balai.org.roles import Role
 
-PASSWORD = "Balai-Test-2026!"
-ADMIN_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "Balai-Test-2026!"  # noqa: S105 - test fixture, not a secret
+ADMIN_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - test fixture
 
 
 @dataclass

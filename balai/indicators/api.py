@@ -54,7 +54,9 @@ def _flag(value: str | None) -> bool:
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {"schema": DataValueSetIn.model_json_schema(ref_template="#/components/schemas/{model}")},
+                "application/json": {
+                    "schema": DataValueSetIn.model_json_schema(ref_template="#/components/schemas/{model}")
+                },
                 "text/csv": {"schema": {"type": "string"}},
             },
             "required": True,

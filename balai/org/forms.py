@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balai.org.choices import ALLOWED_CHILDREN, OFFICE_KINDS, EmploymentType, Sex, UnitKind
 from balai.org.models import OrgUnit
+from balai.org.validators import parse_nik, parse_nip
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -29,7 +30,34 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class UnitEditForm(forms.Form):
+class BalaiForm(forms.Form):
+    """A form whose widgets carry Tabler's classes, so templates render fields without inline markup."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for bound_field in self.fields.values():
+            widget = bound_field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        # Tabler draws the field red with is-invalid; mark every field that now has an error.
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class UnitEditForm(BalaiForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
     code = forms.CharField(label=_("Code"), max_length=40)
@@ -43,19 +71,20 @@ class UnitEditForm(forms.Form):
         return cls(data, initial={f: getattr(unit, f) for f in cls.FIELDS})
 
 
-class UnitAddForm(forms.Form):
+class UnitAddForm(BalaiForm):
     kind = forms.ChoiceField(label=_("Kind"))
     name = forms.CharField(label=_("Name"), max_length=200)
     short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
-    code = forms.CharField(
-        label=_("Code"), max_length=40,
-        help_text=_("Unique in the whole tree, e.g. 63.72.04.1002.001 for RW 001 of Mentaos."),
-    )
+    code = forms.CharField(label=_("Code"), max_length=40)
     kemendagri_code = forms.CharField(label=_("Kemendagri region code"), max_length=20, required=False)
 
     def __init__(self, *args: Any, parent: OrgUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = ALLOWED_CHILDREN[parent.kind]
+        self.fields["code"].help_text = _("Unique in the whole tree, for example %(example)s.") % {
+            "example": f"{parent.code}.001"}
+        if not allowed & {UnitKind.KECAMATAN, UnitKind.KELURAHAN, UnitKind.DESA}:
+            del self.fields["kemendagri_code"]  # RW, RT and offices have no Kemendagri code
         choices = [(value, label) for value, label in UnitKind.choices if value in allowed]
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
@@ -64,8 +93,8 @@ class UnitAddForm(forms.Form):
             kind.initial = choices[0][0]
 
 
-class CsvUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))
+class CsvUploadForm(BalaiForm):
+    file = forms.FileField(label=_("CSV file"), widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -81,7 +110,7 @@ class ImportConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class PegawaiForm(forms.Form):
+class PegawaiForm(BalaiForm):
     # Longer than 18 on purpose: NIPs are often written "19850312 201001 1 001"; the service
     # strips the spaces and its message names the part of the NIP that is wrong.
     nip = forms.CharField(label="NIP", max_length=30, help_text=_("18 digits; spaces are allowed."))
@@ -99,7 +128,7 @@ class PegawaiForm(forms.Form):
     tmt_cpns = forms.DateField(label=_("Start of service (TMT CPNS)"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                help_text=_("Leave empty to take it from the NIP."))
-    nik = forms.CharField(label="NIK", max_length=16, required=False)
+    nik = forms.CharField(label="NIK", max_length=20, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -115,6 +144,18 @@ class PegawaiForm(forms.Form):
         # ASN work in offices; RW and RT are territories only.
         field.queryset = units.filter(kind__in=OFFICE_KINDS).order_by("path")
 
+    def clean_nip(self) -> str:
+        # The same check the service runs, here too so a clerk sees every field's error at once.
+        nip = self.cleaned_data["nip"].replace(" ", "")
+        parse_nip(nip)
+        return nip
+
+    def clean_nik(self) -> str:
+        nik = self.cleaned_data["nik"].replace(" ", "")
+        if nik:
+            parse_nik(nik)
+        return nik
+
     def service_data(self, *, editing: bool) -> dict[str, Any]:
         """Keyword arguments for pegawai_create/pegawai_update.
 
@@ -122,7 +163,6 @@ class PegawaiForm(forms.Form):
         on edit, when the NIP changes and these were not touched, they are re-derived too.
         """
         data = {name: self.cleaned_data[name] for name in self.PLAIN}
-        data["nip"] = data["nip"].replace(" ", "")
         nip_changed = "nip" in self.changed_data
         for name in self.DERIVED:
             value = self.cleaned_data.get(name)

@@ -43,10 +43,16 @@ class LoginForm(forms.Form):
         return self.cleaned_data["username"].strip().lower()
 
 
+class OneTimeCodeInput(forms.TextInput):
+    def format_value(self, value: Any) -> str | None:
+        # A wrong or used code is worthless: show an empty box for the next one.
+        return None
+
+
 class TotpCodeForm(forms.Form):
     code = forms.CharField(
         label=_("6-digit code"), max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+        widget=OneTimeCodeInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "pattern": "[0-9 ]*", "autofocus": True,
                                       "class": "form-control form-control-lg text-center"}),
     )

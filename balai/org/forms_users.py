@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,7 @@ class UserSearchForm(forms.Form):
 
 class UserAddForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
+        label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()],
         help_text=_("Lower-case letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
     )
@@ -56,14 +57,17 @@ class UserAddForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     role = forms.ChoiceField(label=_("Role"), required=False)
-    org_unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
+    org_unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False,
+                               empty_label=_("— choose a unit —"))
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], role_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.role_required = role_required
-        self.fields["org_unit"].queryset = assignable_units(units)
-        self.fields["role"].choices = [("", _("— no role yet —"))] + [
-            (value, str(label)) for value, label in Role.choices]
+        unit_field = self.fields["org_unit"]
+        role_field = self.fields["role"]
+        assert isinstance(unit_field, UnitChoiceField) and isinstance(role_field, forms.ChoiceField)
+        unit_field.queryset = assignable_units(units)
+        role_field.choices = [("", _("— no role yet —"))] + [(value, str(label)) for value, label in Role.choices]
         if role_required:
             # An admin below the Pemda root only sees users holding a role in their subtree, so a
             # user created without one would vanish from their list at once.
@@ -95,10 +99,13 @@ class UserAddForm(forms.Form):
 
 class RoleAddForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
-    org_unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    org_unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=_("— choose a unit —"))
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], integration: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = assignable_units(units)
-        self.fields["role"].choices = role_choices(integration=integration)
+        unit_field = self.fields["org_unit"]
+        role_field = self.fields["role"]
+        assert isinstance(unit_field, UnitChoiceField) and isinstance(role_field, forms.ChoiceField)
+        unit_field.queryset = assignable_units(units)
+        role_field.choices = role_choices(integration=integration)
 

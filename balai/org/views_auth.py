@@ -168,7 +168,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if enrolling:
         uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username,
                                                            issuer_name=settings.BALAI_TOTP_ISSUER)
-        context["qr_svg"] = segno.make(uri).svg_inline(scale=4)
+        # A viewBox instead of a fixed size lets the stylesheet scale the code to fit.
+        context["qr_svg"] = segno.make(uri).svg_inline(scale=4, omitsize=True)
         context["secret_groups"] = " ".join(user.totp_secret[i:i + 4] for i in range(0, len(user.totp_secret), 4))
     return render(request, "org/auth/second_factor.html", context | _pemda_context(), status=status)
 
