@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import NinjaAPI
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from ninja import NinjaAPI, Swagger
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from balai.org.services import token_authenticate
 
@@ -33,6 +34,16 @@ class ApiKeyToken(APIKeyHeader):
         return user
 
 
+class SessionCookie(SessionAuth):
+    """Browser session (with CSRF). Skipped when there is no session cookie, so that a client with a
+    missing or revoked token gets 401, not a confusing CSRF failure."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super().__call__(request)
+
+
 api = NinjaAPI(
     title="Balai API",
     version="1",
@@ -40,9 +51,11 @@ api = NinjaAPI(
         "Balai's JSON API. Every call is scoped like its token's owner: an object outside the scope "
         "answers 404. Facts are pushed with DHIS2 dataValueSets."
     ),
-    auth=[BearerToken(), ApiKeyToken(), django_auth],
+    auth=[BearerToken(), ApiKeyToken(), SessionCookie()],
     urls_namespace="api",
     docs_url="/docs",
+    # Swagger UI would otherwise send our schema URL to validator.swagger.io: a third party.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

@@ -55,8 +55,13 @@ def read_csv(content: bytes | str, expected: list[str], optional: list[str] | No
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     raw_headers = next(reader)
-    alias_map = aliases or {}
-    headers = [alias_map.get(h.strip().lower(), h.strip().lower()) for h in raw_headers]
+    # Match case-insensitively but report and key rows by the canonical spelling (dataElement, orgUnit).
+    canonical = {name.lower(): name for name in expected + (optional or [])}
+    alias_map = {k.lower(): v.lower() for k, v in (aliases or {}).items()}
+    headers = []
+    for h in raw_headers:
+        key = alias_map.get(h.strip().lower(), h.strip().lower())
+        headers.append(canonical.get(key, key))
     missing = [h for h in expected if h not in headers]
     if missing:
         raise ValidationError(

@@ -182,5 +182,5 @@ def is_coarser_or_equal(candidate: PeriodType, base: PeriodType) -> bool:
     if candidate is PeriodType.WEEK:
         return base in {PeriodType.DAY, PeriodType.WEEK}
     if base is PeriodType.WEEK:
-        return candidate is PeriodType.WEEK
+        return candidate is not PeriodType.DAY  # weeks roll up into the month/quarter/year of their Thursday
     return ORDER.index(candidate) >= ORDER.index(base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -37,6 +38,22 @@ def _error(status: int, message: str) -> JsonResponse:
                         status=status)
 
 
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic puts nested models under $defs; the OpenAPI document has no such section, so inline them."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(schema)
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"true", "1", "yes"}
 
@@ -55,7 +72,7 @@ def _flag(value: str | None) -> bool:
         "requestBody": {
             "content": {
                 "application/json": {
-                    "schema": DataValueSetIn.model_json_schema(ref_template="#/components/schemas/{model}")
+                    "schema": _inline_refs(DataValueSetIn.model_json_schema())
                 },
                 "text/csv": {"schema": {"type": "string"}},
             },
@@ -134,6 +151,12 @@ def data_value_sets_get(
         periods = [Period.parse(p) for p in period]
     except InvalidPeriod as exc:
         return _error(400, str(exc))
+    for name, raw in (("startDate", startDate), ("endDate", endDate)):
+        if raw:
+            try:
+                dt.date.fromisoformat(raw)
+            except ValueError:
+                return _error(400, _("%(name)s must be a date YYYY-MM-DD; got %(value)s") % {"name": name, "value": raw})
     values = selectors.data_values(request.user, codes=dataElement, unit_codes=orgUnit, periods=periods,
                                    start=startDate, end=endDate, children=_flag(children))
     return {"dataValues": values}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from balai.core.csvio import read_csv
 
-EXPECTED = ["dataelement", "period", "orgunit", "value"]
+EXPECTED = ["dataElement", "period", "orgUnit", "value"]
 OPTIONAL = ["comment", "numerator", "denominator"]
 # Clerks may write the Indonesian column names; both spellings mean the same.
 ALIASES = {
@@ -26,13 +27,17 @@ def rows_from_csv(content: bytes | str) -> list[dict[str, Any]]:
             # "12,5" from an Indonesian-locale Excel; thousands dots ("1.234,5") go too.
             value, num, den = (_decimal_comma(v) for v in (value, num, den))
         out.append({
-            "dataElement": row["dataelement"], "period": row["period"], "orgUnit": row["orgunit"],
+            "dataElement": row["dataElement"], "period": row["period"], "orgUnit": row["orgUnit"],
             "value": value, "comment": row.get("comment", ""), "numerator": num or None, "denominator": den or None,
         })
     return out
 
 
+# "1.234" or "1.234.567" in a decimal-comma file: dots that group thousands, as Indonesian Excel writes them.
+_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
+
+
 def _decimal_comma(text: str) -> str:
-    if "," in text:
+    if "," in text or _THOUSANDS.fullmatch(text):
         return text.replace(".", "").replace(",", ".")
     return text

@@ -413,7 +413,7 @@ def rollup_compute(indicator: Indicator, period: Period) -> list[FactRollup]:
         if agg == Aggregation.RATIO:
             if not d:
                 continue
-            value = n / d * indicator.ratio_factor
+            value = n * indicator.ratio_factor / d
         elif agg == Aggregation.AVERAGE:
             value = v / c if c else 0.0
         else:
@@ -504,9 +504,19 @@ def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] |
                                    numerator=fv.numerator, denominator=fv.denominator,
                                    source=f"module:{module.source}", updated_at=now))
                 changed_pairs.add((ind.pk, fv.period))
-            stale = [f.pk for key, f in current.items() if key not in fresh]
-            for f in current.values():
-                if f.pk in stale:
+            # A unit that had a value and now has none dropped to zero for counts (sum, last): store 0 so a
+            # "last" roll-up does not fall back to an older month. Averages and ratios have no zero: delete.
+            stale: list[int] = []
+            zeroed: list[int] = []
+            for key, f in current.items():
+                if key in fresh:
+                    continue
+                if f.indicator.aggregation in (Aggregation.SUM, Aggregation.LAST):
+                    if f.value != 0:
+                        zeroed.append(f.pk)
+                        changed_pairs.add((f.indicator_id, f.period))
+                else:
+                    stale.append(f.pk)
                     changed_pairs.add((f.indicator_id, f.period))
             with transaction.atomic():
                 for batch in _chunks(writes):
@@ -514,6 +524,7 @@ def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] |
                         batch, update_conflicts=True, unique_fields=["indicator", "org_unit", "period"],
                         update_fields=["value", "numerator", "denominator", "source", "updated_at"])
                 Fact.objects.filter(pk__in=stale).delete()
+                Fact.objects.filter(pk__in=zeroed).update(value=0.0, updated_at=now)
                 periods_mark_dirty(pairs=changed_pairs)
     return len(changed_pairs)
 
@@ -523,7 +534,10 @@ def target_set(*, actor: Any, indicator: Indicator, org_unit: OrgUnit, period: s
     """Set (or with value None, clear) the target of an indicator for a unit and period."""
     if actor is not None and not access.can(actor, Action.IMPORT, org_unit):
         raise PermissionDenied(_("You do not have the right to set targets for this unit."))
-    parsed = Period.parse(period)
+    try:
+        parsed = Period.parse(period)
+    except InvalidPeriod as exc:
+        raise ValidationError({"period": str(exc)}) from exc
     if not is_coarser_or_equal(parsed.type, PeriodType(indicator.period_type)):
         raise ValidationError({"period": _("A target needs a period of the indicator's type or coarser.")})
     with transaction.atomic():

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Schema
 
 
@@ -11,6 +13,15 @@ class OrgUnitOut(Schema):
     depth: int
     kemendagri_code: str
     is_active: bool
+
+    @staticmethod
+    def resolve_parent(obj: Any) -> str | None:
+        if isinstance(obj, dict):
+            return obj.get("parent")
+        code = getattr(obj, "parent_code", None)
+        if code is None and obj.parent_id:
+            code = obj.parent.code
+        return code
 
 
 class RoleOut(Schema):

@@ -82,6 +82,9 @@ def orgunit_create(
     if not code:
         raise ValidationError({"code": _("Code is required.")})
     _check_child_kind(parent, kind)
+    if parent is None and actor is not None and not actor.is_superuser:
+        # A new Pemda root is a deployment decision (balai init), not an agency admin's.
+        raise PermissionDenied(_("Only a superuser can create a new Pemda."))
     _require(actor, Action.ADMIN, parent)
     with transaction.atomic():
         if parent is not None:
@@ -148,6 +151,14 @@ def orgunit_move(*, actor: User | None, unit: OrgUnit, new_parent: OrgUnit) -> O
         )
         OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
         unit.refresh_from_db()
+        # The moved subtree now counts under other ancestors: rebuild the roll-ups of its Facts.
+        from balai.core.scoping import subtree_q
+        from balai.indicators.models import Fact
+        from balai.indicators.services import periods_mark_dirty
+
+        periods_mark_dirty(pairs=set(
+            Fact.objects.filter(subtree_q(new_path, "org_unit__")).values_list("indicator_id", "period").distinct()
+        ))
         audit_record(actor=actor, action="orgunit.move", obj=unit, org_unit=unit,
                      changes={"parent": {"before": str(old_parent), "after": str(new_parent)}})
     return unit
@@ -267,7 +278,9 @@ def pemda_init(*, actor: User | None, wilayah_code: str) -> InitSummary:
 # ------------------------------------------------------------------------------------------ ASN
 def _pegawai_clean(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
-    nip = str(data.get("nip", "")).replace(" ", "")
+    nip = str(data.get("nip", "")).replace(" ", "").replace(".", "")
+    if data.get("nik"):
+        data["nik"] = str(data["nik"]).replace(" ", "").replace(".", "")
     try:
         parts = parse_nip(nip)
         data["nip"] = nip
@@ -487,7 +500,7 @@ def login_locked_until(*, username: str) -> dt.datetime | None:
     since = timezone.now() - window
     attempts = list(
         LoginAttempt.objects.filter(username=username.strip().lower(), created_at__gte=since)
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
         .values_list("succeeded", "created_at")[: settings.BALAI_LOGIN_MAX_FAILURES]
     )
     if len(attempts) < settings.BALAI_LOGIN_MAX_FAILURES or any(ok for ok, _at in attempts):
@@ -520,12 +533,14 @@ def totp_begin(*, user: User) -> str:
 def totp_verify(*, user: User, code: str) -> bool:
     """Check a 6-digit code once: a code already used cannot be replayed."""
     code = (code or "").strip().replace(" ", "")
-    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+    if not code.isdigit() or len(code) != 6:
         return False
-    totp = pyotp.TOTP(user.totp_secret)
     now = timezone.now()
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.totp_secret:
+            return False
+        totp = pyotp.TOTP(locked.totp_secret)
         for drift in (-1, 0, 1):  # allow one 30 s step of clock drift either way
             at = now + dt.timedelta(seconds=30 * drift)
             counter = int(at.timestamp()) // 30

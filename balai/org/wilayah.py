@@ -70,13 +70,18 @@ def get(code: str) -> Region | None:
     return Region(code, name) if name else None
 
 
+@lru_cache(maxsize=1)
+def _by_parent() -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for code in all_regions():
+        if "." in code:
+            index.setdefault(code.rsplit(".", 1)[0], []).append(code)
+    return index
+
+
 def children(code: str) -> list[Region]:
-    prefix = code + "."
-    depth = code.count(".") + 1
-    return sorted(
-        (Region(c, n) for c, n in all_regions().items() if c.startswith(prefix) and c.count(".") == depth),
-        key=lambda r: r.code,
-    )
+    regions = all_regions()
+    return [Region(c, regions[c]) for c in sorted(_by_parent().get(code, []))]
 
 
 def pretty_name(region: Region) -> str:

@@ -191,8 +191,8 @@ def test_wrong_headers_show_the_expected_headers(client: Client, story: Story, v
     response = upload(client, b"kode,bulan,unit_kerja,angka\ntest.visits,202601,x,1\n")
     assert response.status_code == 200
     [message] = response.context["form"].errors["file"]
-    assert "Expected headers: dataelement, period, orgunit, value, [comment], [numerator], [denominator]" in message
-    assert "Expected headers: dataelement, period, orgunit, value" in response.content.decode()
+    assert "Expected headers: dataElement, period, orgUnit, value, [comment], [numerator], [denominator]" in message
+    assert "Expected headers: dataElement, period, orgUnit, value" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
