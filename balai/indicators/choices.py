@@ -9,6 +9,8 @@ class Aggregation(models.TextChoices):
     AVERAGE = "average", _("Average")
     RATIO = "ratio", _("Ratio of sums")
     LAST = "last", _("Last value (summed across units)")
+    # Cumulative rates (budget realised since January): the latest month, ratio of sums across units.
+    LAST_RATIO = "last_ratio", _("Last value (ratio of sums across units)")
 
 
 class ValueType(models.TextChoices):

@@ -59,7 +59,18 @@ _modules: dict[str, ModuleIndicators] = {}
 
 
 def register(source: str, specs: list[IndicatorSpec], compute: ComputeFn | None = None) -> None:
-    _modules[source] = ModuleIndicators(source, specs, compute, {s.code for s in specs})
+    """Add a module's indicators. Several modules may register under one source (e.g. "external"):
+    their specs are merged; a source has at most one compute function."""
+    current = _modules.get(source)
+    if current is None:
+        _modules[source] = ModuleIndicators(source, list(specs), compute, {s.code for s in specs})
+        return
+    if compute is not None and current.compute is not None and current.compute is not compute:
+        raise ValueError(f"indicator source {source!r} already has a compute function")
+    known = {s.code for s in current.specs}
+    current.specs.extend(s for s in specs if s.code not in known)
+    current.codes |= {s.code for s in specs}
+    current.compute = current.compute or compute
 
 
 def modules() -> list[ModuleIndicators]:

@@ -230,7 +230,7 @@ def facts_import(
             value = _parse_value(row.get("value"), indicator)
             numerator = _optional_number(row.get("numerator"), "numerator")
             denominator = _optional_number(row.get("denominator"), "denominator")
-            if indicator.aggregation == Aggregation.RATIO:
+            if indicator.aggregation in (Aggregation.RATIO, Aggregation.LAST_RATIO):
                 if (numerator is None) != (denominator is None):
                     raise ValueError(_("give both numerator and denominator, or neither"))
                 if numerator is None:
@@ -378,14 +378,16 @@ def rollup_compute(indicator: Indicator, period: Period) -> list[FactRollup]:
     # per unit path: [sum value, sum numerator, sum denominator, count]
     per_unit: dict[str, list[float]] = {}
     unit_ids: dict[str, int] = {}
-    if agg == Aggregation.LAST:
-        latest: dict[str, tuple[dt.date, float]] = {}
-        for path, uid, pstart, value in facts.values_list("org_unit__path", "org_unit_id", "period_start", "value"):
+    if agg in (Aggregation.LAST, Aggregation.LAST_RATIO):
+        latest: dict[str, tuple[dt.date, float, float, float]] = {}
+        for path, uid, pstart, value, num, den in facts.values_list(
+            "org_unit__path", "org_unit_id", "period_start", "value", "numerator", "denominator"
+        ):
             unit_ids[path] = uid
             if path not in latest or pstart > latest[path][0]:
-                latest[path] = (pstart, value)
-        for path, (_d, value) in latest.items():
-            per_unit[path] = [value, 0.0, 0.0, 1]
+                latest[path] = (pstart, value, num or 0.0, den or 0.0)
+        for path, (_d, value, num, den) in latest.items():
+            per_unit[path] = [value, num, den, 1]
     else:
         from django.db.models import Count, Sum
 
@@ -410,7 +412,7 @@ def rollup_compute(indicator: Indicator, period: Period) -> list[FactRollup]:
     for path, (v, n, d, c) in totals.items():
         if path not in unit_ids:
             continue
-        if agg == Aggregation.RATIO:
+        if agg in (Aggregation.RATIO, Aggregation.LAST_RATIO):
             if not d:
                 continue
             value = n * indicator.ratio_factor / d
@@ -420,8 +422,9 @@ def rollup_compute(indicator: Indicator, period: Period) -> list[FactRollup]:
             value = v
         out.append(FactRollup(indicator=indicator, org_unit_id=unit_ids[path], period=period.id,
                               period_type=period.type.value, period_start=period.start, value=value,
-                              numerator=n if agg == Aggregation.RATIO else None,
-                              denominator=d if agg == Aggregation.RATIO else None, fact_count=int(c)))
+                              numerator=n if agg in (Aggregation.RATIO, Aggregation.LAST_RATIO) else None,
+                              denominator=d if agg in (Aggregation.RATIO, Aggregation.LAST_RATIO) else None,
+                              fact_count=int(c)))
     return out
 
 

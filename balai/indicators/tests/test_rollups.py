@@ -263,3 +263,28 @@ def test_moving_a_kelurahan_rebuilds_the_rollups_of_both_kecamatan(story: Story,
         SELATAN: 19.0,
         ROOT: 27.0,
     }
+
+
+def test_last_ratio_takes_the_latest_month_and_the_ratio_of_sums_across_units(story: Story) -> None:
+    """A cumulative rate (budget realised since January): the quarter is its last month, units pool."""
+    from balai.indicators.models import Indicator
+
+    Indicator.objects.create(code="test.realisation", name_id="r", name_en="r", period_type="month",
+                             aggregation="last_ratio", value_type="percentage", ratio_factor=100.0)
+    rows = [
+        # Diskominfo: ceiling 200, realised 20 by January, 60 by March.
+        {"dataElement": "test.realisation", "period": "202601", "orgUnit": "DISKOMINFO", "value": "10",
+         "numerator": 20, "denominator": 200},
+        {"dataElement": "test.realisation", "period": "202603", "orgUnit": "DISKOMINFO", "value": "30",
+         "numerator": 60, "denominator": 200},
+        # Dinkes: ceiling 800, realised 200 by February (no March report yet).
+        {"dataElement": "test.realisation", "period": "202602", "orgUnit": "DINKES", "value": "25",
+         "numerator": 200, "denominator": 800},
+    ]
+    summary = facts_import(actor=None, rows=rows)
+    assert summary.imported == 3
+    dirty_drain()
+    q1 = FactRollup.objects.get(indicator__code="test.realisation", org_unit=story.root, period="2026Q1")
+    assert (q1.numerator, q1.denominator, q1.value) == (260.0, 1000.0, 26.0)
+    march = FactRollup.objects.get(indicator__code="test.realisation", org_unit=story.diskominfo, period="202603")
+    assert march.value == 30.0
