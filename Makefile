@@ -18,7 +18,7 @@ assets: $(STAMP)
 	$(BIN)/python frontend/copy_assets.py
 
 messages: $(STAMP)
-	cd balai && BALAI_ENV=development ../$(BIN)/balai compilemessages >/dev/null
+	test ! -d balai/locale || (cd balai && BALAI_ENV=development ../$(BIN)/balai compilemessages >/dev/null)
 
 setup: $(STAMP) assets messages
 
