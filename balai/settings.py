@@ -233,6 +233,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # WhiteNoise warns on every start when STATIC_ROOT is missing; outside production it serves from finders.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Imports and API ----------------------------------------------------------------------------
 BALAI_IMPORT_MAX_BYTES = env_int("BALAI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -69,7 +69,7 @@ def dashboard_scope(user: Any) -> DashboardScope:
     rows = (
         OrgUnit.objects.visible_to(user, Action.VIEW)
         .filter(is_active=True)
-        .exclude(kind__in=OPTION_EXCLUDED_KINDS)
+        .filter(kind__in=[k for k in UnitKind.values if k not in OPTION_EXCLUDED_KINDS])
         .order_by("path")
         .values_list("code", "name", "path", "depth")
     )

@@ -156,7 +156,8 @@ def data_value_sets_get(
             try:
                 dt.date.fromisoformat(raw)
             except ValueError:
-                return _error(400, _("%(name)s must be a date YYYY-MM-DD; got %(value)s") % {"name": name, "value": raw})
+                message = _("%(name)s must be a date YYYY-MM-DD; got %(value)s") % {"name": name, "value": raw}
+                return _error(400, message)
     values = selectors.data_values(request.user, codes=dataElement, unit_codes=orgUnit, periods=periods,
                                    start=startDate, end=endDate, children=_flag(children))
     return {"dataValues": values}

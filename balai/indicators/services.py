@@ -334,12 +334,21 @@ def facts_upsert(rows: list[tuple[Any, ...]]) -> None:
     from django.db import connection
 
     ops = connection.ops
+    # Adapt each distinct date and timestamp once: an import has few periods and one timestamp.
+    dates: dict[Any, Any] = {}
+    stamps: dict[Any, Any] = {}
+    params = []
+    for r in rows:
+        day = dates.get(r[3])
+        if day is None:
+            day = dates[r[3]] = ops.adapt_datefield_value(r[3])
+        stamp = stamps.get(r[9])
+        if stamp is None:
+            stamp = stamps[r[9]] = ops.adapt_datetimefield_value(r[9])
+        params.append((r[0], r[1], r[2], day, r[4], r[5], r[6], r[7], r[8], stamp))
     with connection.cursor() as cursor:
-        for batch in _chunks(rows, 5000):
-            cursor.executemany(FACT_UPSERT_SQL, [
-                (*r[:3], ops.adapt_datefield_value(r[3]), *r[4:9], ops.adapt_datetimefield_value(r[9]))
-                for r in batch
-            ])
+        for batch in _chunks(params, 5000):
+            cursor.executemany(FACT_UPSERT_SQL, batch)
 
 
 # ------------------------------------------------------------------------------ dirty + rollups

@@ -59,6 +59,8 @@ class OrgUnit(models.Model):
 
     class Meta:
         ordering = ["path"]
+        # Lists that skip RW/RT (filter bars, tree pages) scan only the kinds they show, not 10,000s of RTs.
+        indexes = [models.Index(fields=["kind", "path"], name="orgunit_kind_path")]
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
 

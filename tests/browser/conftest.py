@@ -18,10 +18,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses ORM calls
-# from a thread with a running loop. The ORM calls here are plain synchronous test set-up.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path(os.environ.get("BALAI_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
@@ -57,12 +53,23 @@ def chromium() -> Iterator[Any]:
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses ORM calls
+    # from a thread with a running loop. Our ORM calls are plain synchronous test set-up, so allow
+    # them, but only while the browser runs: the rest of the suite keeps Django's check.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @dataclass
@@ -106,7 +113,13 @@ def _open_session(browser: Any, request: pytest.FixtureRequest, base_url: str, *
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     session = BrowserSession(page=page, base_url=base_url, name=request.node.name)
-    page.on("console", lambda msg: session.errors.append(msg.text) if msg.type == "error" else None)
+    def on_console(msg: Any) -> None:
+        if msg.type == "error":
+            # "Failed to load resource" names no URL in its text; the location carries it.
+            where = (msg.location or {}).get("url", "")
+            session.errors.append(f"{msg.text} [{where}]" if where else msg.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: session.errors.append(f"uncaught: {exc}"))
     try:
         yield session

@@ -28,6 +28,12 @@ SECOND_FACTOR = "/org/second-factor/"
 TOKEN_RE = re.compile(r"balai_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
 
 
+def _token_in(html: str) -> str:
+    match = TOKEN_RE.search(html)
+    assert match is not None, "no token secret on the page"
+    return match.group(0)
+
+
 @pytest.fixture(autouse=True)
 def english(client: Client) -> None:
     # Assertions read the English source strings; the default language (Indonesian) would translate them.
@@ -120,6 +126,7 @@ def test_lockout_after_max_failures_refuses_the_right_password(client: Client, s
     assert response.status_code == 429
     assert not signed_in(client)
     last = LoginAttempt.objects.order_by("-created_at").first()
+    assert last is not None
     opens = timezone.localtime(last.created_at + dt.timedelta(minutes=15), zoneinfo.ZoneInfo("Asia/Makassar"))
     html = response.content.decode()
     assert "locked until" in html
@@ -322,7 +329,7 @@ def test_password_page_needs_sign_in(client: Client, story: Story) -> None:
 # ------------------------------------------------------------------------------------ API tokens
 def _all_database_text() -> str:
     """Every row of every table as text: to prove a secret is stored nowhere."""
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for model in apps.get_models():
             cursor.execute(f'SELECT * FROM "{model._meta.db_table}"')  # noqa: S608 (table names from models)
@@ -369,7 +376,7 @@ def test_token_expiry_in_the_past_is_refused(client: Client, story: Story) -> No
 
 def test_revoked_token_gets_401_from_the_api(client: Client, story: Story) -> None:
     client.force_login(story.mentaos_clerk)
-    secret = TOKEN_RE.search(client.post("/org/tokens/", {"name": "Sync"}).content.decode()).group(0)
+    secret = _token_in(client.post("/org/tokens/", {"name": "Sync"}).content.decode())
     api = Client()
     assert api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
     token = ApiToken.objects.get(user=story.mentaos_clerk)

@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 TOKEN_RE = re.compile(r"balai_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
 
 
+def _token_in(html: str) -> str:
+    match = TOKEN_RE.search(html)
+    assert match is not None, "no token secret on the page"
+    return match.group(0)
+
+
 @pytest.fixture(autouse=True)
 def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
@@ -305,7 +311,7 @@ def test_token_for_an_integration_account_is_shown_once(client: Client, story: S
     sign_in(client, story.admin)
     response = client.post(f"/org/users/{story.integration.pk}/tokens/", {"name": "Absensi produksi"})
     assert response.status_code == 200
-    secret = TOKEN_RE.search(response.content.decode()).group(0)
+    secret = _token_in(response.content.decode())
     token = ApiToken.objects.get(user=story.integration)
     assert token.key_hash == services.hash_token(secret)
     assert token.created_by == story.admin
