@@ -7,6 +7,7 @@ and an integration account.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,3 +111,23 @@ class ScopingContract:
         secret = story.token(story.mentaos_clerk)
         for url in self.mentaos_api_urls(story):
             assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200, url
+
+
+TOKEN_RE = re.compile(r"balai_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
+
+
+def token_in(html: str) -> str:
+    """The API token secret shown on a page (it is shown once, so tests read it from the HTML)."""
+    match = TOKEN_RE.search(html)
+    assert match is not None, "no token secret on the page"
+    return match.group(0)
+
+
+def sign_in(client: Any, user: User) -> None:
+    """Signed in with the second factor passed (what the sign-in flow ends with for admins)."""
+    from balai.org.middleware import SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = True
+    session.save()

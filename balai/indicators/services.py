@@ -380,48 +380,72 @@ def _fact_window(indicator: Indicator, period: Period) -> tuple[dt.date, dt.date
 
 
 def rollup_compute(indicator: Indicator, period: Period) -> list[FactRollup]:
-    """Aggregate the indicator over every subtree for one period, from Facts, in one grouped read."""
-    start, end = _fact_window(indicator, period)
-    facts = Fact.objects.filter(indicator=indicator, period_start__gte=start, period_start__lte=end)
-    agg = indicator.aggregation
-    # per unit path: [sum value, sum numerator, sum denominator, count]
-    per_unit: dict[str, list[float]] = {}
-    unit_ids: dict[str, int] = {}
-    if agg in (Aggregation.LAST, Aggregation.LAST_RATIO):
-        latest: dict[str, tuple[dt.date, float, float, float]] = {}
-        for path, uid, pstart, value, num, den in facts.values_list(
-            "org_unit__path", "org_unit_id", "period_start", "value", "numerator", "denominator"
-        ):
-            unit_ids[path] = uid
-            if path not in latest or pstart > latest[path][0]:
-                latest[path] = (pstart, value, num or 0.0, den or 0.0)
-        for path, (_d, value, num, den) in latest.items():
-            per_unit[path] = [value, num, den, 1]
-    else:
-        from django.db.models import Count, Sum
+    """Aggregate the indicator over every subtree for one period (see :func:`rollups_compute`)."""
+    return rollups_compute(indicator, {period})
 
-        rows = facts.values("org_unit__path", "org_unit_id").annotate(
-            v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"), c=Count("id"))
-        for r in rows:
-            unit_ids[r["org_unit__path"]] = r["org_unit_id"]
-            per_unit[r["org_unit__path"]] = [r["v"] or 0.0, r["n"] or 0.0, r["d"] or 0.0, r["c"]]
-    totals: dict[str, list[float]] = {}
-    for path, (v, n, d, c) in per_unit.items():
+
+_LAST_KINDS = (Aggregation.LAST, Aggregation.LAST_RATIO)
+_RATIO_KINDS = (Aggregation.RATIO, Aggregation.LAST_RATIO)
+
+
+def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRollup]:
+    """Aggregate the indicator over every subtree for many periods, reading its Facts once.
+
+    One range read covers all requested periods; each Fact is bucketed into the requested periods that
+    contain it (its own, and its week/month/quarter/semester/year), then added to each ancestor's total.
+    A recompute after a year of daily imports therefore costs one query per indicator, not one per period.
+    """
+    if not periods:
+        return []
+    windows = [_fact_window(indicator, p) for p in periods]
+    start, end = min(w[0] for w in windows), max(w[1] for w in windows)
+    wanted = {p.id: p for p in periods}
+    agg = indicator.aggregation
+    is_last = agg in _LAST_KINDS
+    memberships: dict[str, list[str]] = {}
+    unit_ids: dict[str, int] = {}
+    # (period id, unit path) -> [value, numerator, denominator, count] or, for "last", the latest fact
+    buckets: dict[tuple[str, str], list[Any]] = {}
+    facts = Fact.objects.filter(indicator=indicator, period_start__gte=start, period_start__lte=end)
+    for path, uid, fperiod, pstart, value, num, den in facts.values_list(
+        "org_unit__path", "org_unit_id", "period", "period_start", "value", "numerator", "denominator"
+    ):
+        unit_ids[path] = uid
+        targets = memberships.get(fperiod)
+        if targets is None:
+            own = Period.parse(fperiod)
+            targets = memberships[fperiod] = [q.id for q in (own, *own.parents()) if q.id in wanted]
+        for pid in targets:
+            bucket = buckets.get((pid, path))
+            if is_last:
+                if bucket is None or pstart > bucket[4]:
+                    buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1, pstart]
+            elif bucket is None:
+                buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1]
+            else:
+                bucket[0] += value
+                bucket[1] += num or 0.0
+                bucket[2] += den or 0.0
+                bucket[3] += 1
+    totals: dict[tuple[str, str], list[float]] = {}
+    for (pid, path), (v, n, d, c, *_rest) in buckets.items():
         for anc in _ancestor_paths(path):
-            t = totals.setdefault(anc, [0.0, 0.0, 0.0, 0])
-            t[0] += v
-            t[1] += n
-            t[2] += d
-            t[3] += c
-    missing = [p for p in totals if p not in unit_ids]
-    if missing:
-        for chunk in _chunks(missing, 500):
-            unit_ids.update(dict(OrgUnit.objects.filter(path__in=chunk).values_list("path", "id")))
+            t = totals.get((pid, anc))
+            if t is None:
+                totals[(pid, anc)] = [v, n, d, c]
+            else:
+                t[0] += v
+                t[1] += n
+                t[2] += d
+                t[3] += c
+    missing = sorted({anc for _pid, anc in totals if anc not in unit_ids})
+    for chunk in _chunks(missing, 500):
+        unit_ids.update(dict(OrgUnit.objects.filter(path__in=chunk).values_list("path", "id")))
     out = []
-    for path, (v, n, d, c) in totals.items():
+    for (pid, path), (v, n, d, c) in totals.items():
         if path not in unit_ids:
             continue
-        if agg in (Aggregation.RATIO, Aggregation.LAST_RATIO):
+        if agg in _RATIO_KINDS:
             if not d:
                 continue
             value = n * indicator.ratio_factor / d
@@ -429,11 +453,11 @@ def rollup_compute(indicator: Indicator, period: Period) -> list[FactRollup]:
             value = v / c if c else 0.0
         else:
             value = v
-        out.append(FactRollup(indicator=indicator, org_unit_id=unit_ids[path], period=period.id,
+        period = wanted[pid]
+        out.append(FactRollup(indicator=indicator, org_unit_id=unit_ids[path], period=pid,
                               period_type=period.type.value, period_start=period.start, value=value,
-                              numerator=n if agg in (Aggregation.RATIO, Aggregation.LAST_RATIO) else None,
-                              denominator=d if agg in (Aggregation.RATIO, Aggregation.LAST_RATIO) else None,
-                              fact_count=int(c)))
+                              numerator=n if agg in _RATIO_KINDS else None,
+                              denominator=d if agg in _RATIO_KINDS else None, fact_count=int(c)))
     return out
 
 
@@ -450,14 +474,14 @@ def rollups_recompute(*, pairs: Iterable[tuple[int, str]]) -> int:
         indicator = indicators.get(ind_id)
         if indicator is None:
             continue
-        for period in sorted(periods):
-            if not is_coarser_or_equal(period.type, PeriodType(indicator.period_type)):
-                continue
-            rows = rollup_compute(indicator, period)
-            with transaction.atomic():
-                FactRollup.objects.filter(indicator=indicator, period=period.id).delete()
-                FactRollup.objects.bulk_create(rows, batch_size=CHUNK)
-            written += len(rows)
+        base_type = PeriodType(indicator.period_type)
+        periods = {p for p in periods if is_coarser_or_equal(p.type, base_type)}
+        rows = rollups_compute(indicator, periods)
+        with transaction.atomic():
+            for chunk in _chunks(sorted(p.id for p in periods), 500):
+                FactRollup.objects.filter(indicator=indicator, period__in=chunk).delete()
+            FactRollup.objects.bulk_create(rows, batch_size=CHUNK)
+        written += len(rows)
     return written
 
 

@@ -11,9 +11,8 @@ from django.test import Client
 
 from balai.core.audit import audit_record
 from balai.core.models import AuditEvent
-from balai.core.testing import PASSWORD, Story
+from balai.core.testing import PASSWORD, Story, sign_in
 from balai.org import services
-from balai.org.middleware import SESSION_KEY
 from balai.org.models import OrgUnit, User
 from balai.org.roles import Role
 
@@ -26,12 +25,6 @@ UTC = dt.UTC
 def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-
-def sign_in(client: Client, user: User) -> None:
-    client.force_login(user)
-    session = client.session
-    session[SESSION_KEY] = True
-    session.save()
 
 
 def rows(response) -> int:

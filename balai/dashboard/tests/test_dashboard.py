@@ -262,12 +262,9 @@ def test_user_without_scope_sees_friendly_empty_page(client: Any, story: Story) 
 
 
 def test_superuser_starts_at_the_pemda_root(client: Any, story: Story, django_user_model: Any) -> None:
-    from balai.org.middleware import SESSION_KEY
+    from balai.core.testing import sign_in
 
-    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
-    session = client.session
-    session[SESSION_KEY] = True  # past the second factor
-    session.save()
+    sign_in(client, django_user_model.objects.create_superuser("root", password="x"))
     response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert response.context["unit"] == story.root

@@ -8,11 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from balai.core.periods import Period
-from balai.core.testing import Story
+from balai.core.testing import Story, sign_in
 from balai.indicators import services
 from balai.indicators.models import Fact, ImportJob, Indicator, Target
-from balai.org.middleware import SESSION_KEY
-from balai.org.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +22,6 @@ KOMET = "63.72.04.1003"
 def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-
-def sign_in(client: Client, user: User) -> None:
-    client.force_login(user)
-    session = client.session
-    session[SESSION_KEY] = True
-    session.save()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 
 import pyotp
@@ -15,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from balai.core.testing import ADMIN_TOTP_SECRET, PASSWORD, Story
+from balai.core.testing import ADMIN_TOTP_SECRET, PASSWORD, TOKEN_RE, Story, token_in
 from balai.org import services
 from balai.org.middleware import SESSION_KEY
 from balai.org.models import ApiToken, LoginAttempt
@@ -25,13 +24,6 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "/org/login/"
 SECOND_FACTOR = "/org/second-factor/"
-TOKEN_RE = re.compile(r"balai_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
-
-
-def _token_in(html: str) -> str:
-    match = TOKEN_RE.search(html)
-    assert match is not None, "no token secret on the page"
-    return match.group(0)
 
 
 @pytest.fixture(autouse=True)
@@ -376,7 +368,7 @@ def test_token_expiry_in_the_past_is_refused(client: Client, story: Story) -> No
 
 def test_revoked_token_gets_401_from_the_api(client: Client, story: Story) -> None:
     client.force_login(story.mentaos_clerk)
-    secret = _token_in(client.post("/org/tokens/", {"name": "Sync"}).content.decode())
+    secret = token_in(client.post("/org/tokens/", {"name": "Sync"}).content.decode())
     api = Client()
     assert api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
     token = ApiToken.objects.get(user=story.mentaos_clerk)

@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from balai.core.testing import Story
+from balai.core.testing import Story, sign_in
 from balai.org import services
-from balai.org.middleware import SESSION_KEY
-from balai.org.models import Pegawai, User
+from balai.org.models import Pegawai
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +23,6 @@ PHONE = "081234567890"
 def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-
-def sign_in(client: Client, user: User) -> None:
-    client.force_login(user)
-    session = client.session
-    session[SESSION_KEY] = True
-    session.save()
 
 
 @pytest.fixture

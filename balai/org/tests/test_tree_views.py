@@ -6,11 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from balai.core.testing import Story
+from balai.core.testing import Story, sign_in
 from balai.org import services
 from balai.org.choices import UnitKind
-from balai.org.middleware import SESSION_KEY
-from balai.org.models import OrgUnit, User
+from balai.org.models import OrgUnit
 from balai.org.views_tree import Node
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +27,6 @@ KECAMATAN = [
 def english(client: Client) -> None:
     # Assertions read the English source strings; the default language (Indonesian) would translate them.
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-def sign_in(client: Client, user: User) -> None:
-    client.force_login(user)
-    session = client.session
-    session[SESSION_KEY] = True  # the admin has passed the second factor
-    session.save()
 
 
 def walk(node: Node) -> list[OrgUnit]:

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 
 from balai.core.models import AuditEvent
-from balai.core.testing import PASSWORD, Story
+from balai.core.testing import PASSWORD, Story, sign_in, token_in
 from balai.org import services
-from balai.org.middleware import SESSION_KEY
 from balai.org.models import ApiToken, OrgUnit, RoleAssignment, User
 from balai.org.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-TOKEN_RE = re.compile(r"balai_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
-
-
-def _token_in(html: str) -> str:
-    match = TOKEN_RE.search(html)
-    assert match is not None, "no token secret on the page"
-    return match.group(0)
 
 
 @pytest.fixture(autouse=True)
 def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-
-def sign_in(client: Client, user: User) -> None:
-    """Signed in with the second factor passed (what the sign-in flow ends with for admins)."""
-    client.force_login(user)
-    session = client.session
-    session[SESSION_KEY] = True
-    session.save()
 
 
 @pytest.fixture
@@ -311,7 +294,7 @@ def test_token_for_an_integration_account_is_shown_once(client: Client, story: S
     sign_in(client, story.admin)
     response = client.post(f"/org/users/{story.integration.pk}/tokens/", {"name": "Absensi produksi"})
     assert response.status_code == 200
-    secret = _token_in(response.content.decode())
+    secret = token_in(response.content.decode())
     token = ApiToken.objects.get(user=story.integration)
     assert token.key_hash == services.hash_token(secret)
     assert token.created_by == story.admin
