@@ -130,7 +130,8 @@ def run_backend(backend: Backend, quick: bool) -> dict[str, Any]:
         backend.fresh(db)
         try:
             out[f"dashboard_x{scale}"] = run_part(
-                backend, db, ["dashboard", "--scale", str(scale), "--requests", str(requests)])
+                backend, db, ["dashboard", "--scale", str(scale), "--requests", str(requests)]
+            )
             if scale == 10:
                 out["memory"] = run_part(backend, db, ["memory", "--requests", str(rounds)])
         finally:
@@ -167,8 +168,11 @@ def summarize(result: dict[str, Any]) -> dict[str, Any]:
     again = statistics.median(imp["reimport_s"])
     s: dict[str, Any] = {
         "rows": imp["rows"],
-        "base_s": base, "import_s": first, "reimport_s": again,
-        "import_ratio": base / first, "reimport_ratio": base / again,
+        "base_s": base,
+        "import_s": first,
+        "reimport_s": again,
+        "import_ratio": base / first,
+        "reimport_ratio": base / again,
     }
     for scale in (1, 10):
         d = result[f"dashboard_x{scale}"]
@@ -177,9 +181,14 @@ def summarize(result: dict[str, Any]) -> dict[str, Any]:
         every = statistics.median(d["replay_all_s"])
         floor = statistics.median(d["floor_s"])
         s[f"x{scale}"] = {
-            "p50": p50, "p95": p95(d["page_s"]), "fact_sql": fact, "all_sql": every, "floor": floor,
+            "p50": p50,
+            "p95": p95(d["page_s"]),
+            "fact_sql": fact,
+            "all_sql": every,
+            "floor": floor,
             "floor_ratio": p50 / floor,
-            "fact_ratio": p50 / fact if fact else float("inf"), "all_ratio": p50 / every if every else float("inf"),
+            "fact_ratio": p50 / fact if fact else float("inf"),
+            "all_ratio": p50 / every if every else float("inf"),
         }
     s["rss_mb"] = result["memory"]["worker_rss_kb"] / 1024
     return s
@@ -206,8 +215,13 @@ def machine() -> dict[str, str]:
                 os_name = line.split("=", 1)[1].strip('"')
     import django
 
-    return {"cpu": f"{cpu}, {os.cpu_count()} cores", "memory": memory, "os": os_name,
-            "python": platform.python_version(), "django": django.get_version()}
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "memory": memory,
+        "os": os_name,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+    }
 
 
 def render(results: list[dict[str, Any]], command: str, started: dt.datetime, took_s: float) -> str:
@@ -252,11 +266,13 @@ def render(results: list[dict[str, Any]], command: str, started: dt.datetime, to
             lines.append(
                 f"| {db} | Dashboard home (head of region), scale {scale}: p50 / p95 | {ms(x['p50'])} / "
                 f"{ms(x['p95'])} | its Fact SQL re-run: {ms(x['fact_sql'])} | {x['fact_ratio']:.2f} "
-                f"| {goal} | {verdict} |")
+                f"| {goal} | {verdict} |"
+            )
         lines.append(
             f"| {db} | RSS of one gunicorn sync worker after "
             f"{result['memory']['requests']} requests | {s['rss_mb']:.0f} MB | — | — "
-            f"| ≤ {GOAL_RSS_MB:.0f} MB | {mark(s['rss_mb'] <= GOAL_RSS_MB)} |")
+            f"| ≤ {GOAL_RSS_MB:.0f} MB | {mark(s['rss_mb'] <= GOAL_RSS_MB)} |"
+        )
     lines += [
         "",
         "How to read it: the import ratio is Balai's rows per second through the whole API (parse, "
@@ -282,7 +298,7 @@ def render(results: list[dict[str, Any]], command: str, started: dt.datetime, to
             f"(no network), median of {imp['repeat']} runs, each on an empty Fact table. "
             f"First import {s['import_s']:.2f} s ({counts(imp['summaries']['first'])}), re-import "
             f"{s['reimport_s']:.2f} s ({counts(imp['summaries']['again'])}); the baseline is one "
-            f"`cursor.executemany(\"INSERT INTO indicators_fact ...\")` of the same rows, prepared in "
+            f'`cursor.executemany("INSERT INTO indicators_fact ...")` of the same rows, prepared in '
             f"advance, in one transaction: {s['base_s']:.2f} s. The import marks {imp['dirty_pairs']:,} "
             f"(indicator, period) pairs dirty; the worker's roll-up rebuild of them (not part of the "
             f"request) took {imp['rollup_rebuild_s']:.1f} s and wrote {imp['rollups']:,} roll-ups.",
@@ -332,8 +348,9 @@ def main() -> None:
     for backend in backends:
         print(f"{backend.label}:", flush=True)
         results.append(run_backend(backend, args.quick))
-    command = "make bench" if os.environ.get("MAKELEVEL") else shlex.join(
-        [".venv/bin/python", "bench/run.py", *sys.argv[1:]])
+    command = (
+        "make bench" if os.environ.get("MAKELEVEL") else shlex.join([".venv/bin/python", "bench/run.py", *sys.argv[1:]])
+    )
     if url and len(backends) > 1:
         command = f"BALAI_DATABASE_URL=<postgres> {command}"
     report = render(results, command, started, time.perf_counter() - t0)

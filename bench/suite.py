@@ -68,8 +68,17 @@ def migrate() -> None:
 # ------------------------------------------------------------------------------------------ data
 def bench_indicator(code: str, period_type: str, name: str) -> Indicator:
     indicator, _ = Indicator.objects.get_or_create(
-        code=code, defaults={"name_id": name, "name_en": name, "period_type": period_type,
-                             "aggregation": "sum", "value_type": "integer", "unit": "kali", "source": "bench"})
+        code=code,
+        defaults={
+            "name_id": name,
+            "name_en": name,
+            "period_type": period_type,
+            "aggregation": "sum",
+            "value_type": "integer",
+            "unit": "kali",
+            "source": "bench",
+        },
+    )
     return indicator
 
 
@@ -98,16 +107,28 @@ def import_payload(rows_wanted: int) -> list[dict[str, str]]:
         code = bench_indicator(f"bench.monthly.{i + 1}", "month", f"Bench monthly {i + 1}").code
         for u, unit in enumerate(territorial):
             for p, period in enumerate(periods_back("month", months, today)):
-                rows.append({"dataElement": code, "period": period.id, "orgUnit": unit.code,
-                             "value": str((u * 31 + p * 7 + i) % 1000)})
+                rows.append(
+                    {
+                        "dataElement": code,
+                        "period": period.id,
+                        "orgUnit": unit.code,
+                        "value": str((u * 31 + p * 7 + i) % 1000),
+                    }
+                )
     for i in range(daily_count):
         code = bench_indicator(f"bench.daily.{i + 1}", "day", f"Bench daily {i + 1}").code
         for u, unit in enumerate(kelurahan):
             for p, period in enumerate(periods_back("day", days, today)):
                 if len(rows) >= rows_wanted:
                     return rows
-                rows.append({"dataElement": code, "period": period.id, "orgUnit": unit.code,
-                             "value": str((u * 17 + p * 3 + i) % 500)})
+                rows.append(
+                    {
+                        "dataElement": code,
+                        "period": period.id,
+                        "orgUnit": unit.code,
+                        "value": str((u * 17 + p * 3 + i) % 500),
+                    }
+                )
     return rows
 
 
@@ -135,10 +156,25 @@ def part_import(rows_wanted: int, repeat: int) -> dict[str, Any]:
     units = dict(OrgUnit.objects.values_list("code", "id"))
     now = dt.datetime.now(dt.UTC)
     # The baseline gets its rows ready-made: it stands for the database's own best insert rate.
-    raw = [(indicators[r["dataElement"]], units[r["orgUnit"]], r["period"], Period.parse(r["period"]).start,
-            float(r["value"]), None, None, "bench", "", now) for r in rows]
-    insert = ("INSERT INTO indicators_fact (indicator_id, org_unit_id, period, period_start, value, numerator, "
-              "denominator, source, comment, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    raw = [
+        (
+            indicators[r["dataElement"]],
+            units[r["orgUnit"]],
+            r["period"],
+            Period.parse(r["period"]).start,
+            float(r["value"]),
+            None,
+            None,
+            "bench",
+            "",
+            now,
+        )
+        for r in rows
+    ]
+    insert = (
+        "INSERT INTO indicators_fact (indicator_id, org_unit_id, period, period_start, value, numerator, "
+        "denominator, source, comment, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
 
     def executemany() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -197,8 +233,12 @@ def head_of_region() -> User:
     from balai.org.models import RoleAssignment
     from balai.org.roles import Role
 
-    assignment = (RoleAssignment.objects.filter(role=Role.HEAD_OF_REGION, user__is_active=True)
-                  .select_related("user").order_by("pk").first())
+    assignment = (
+        RoleAssignment.objects.filter(role=Role.HEAD_OF_REGION, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
     if assignment is None:
         raise SystemExit("no head-of-region user in the bench database")
     return assignment.user
@@ -222,14 +262,21 @@ def build_city(scale: int) -> str:
         code = bench_indicator(f"bench.kpi.{i + 1}", "month", f"KPI {i + 1}").code
         for u, unit in enumerate(kelurahan):
             for p, period in enumerate(periods_back("month", 24, today)):
-                rows.append({"dataElement": code, "period": period.id, "orgUnit": unit.code,
-                             "value": str((u * 13 + p * 5 + i) % 300)})
+                rows.append(
+                    {
+                        "dataElement": code,
+                        "period": period.id,
+                        "orgUnit": unit.code,
+                        "value": str((u * 13 + p * 5 + i) % 300),
+                    }
+                )
     for i in range(2 * scale):
         code = bench_indicator(f"bench.daily.{i + 1}", "day", f"Daily {i + 1}").code
         for u, unit in enumerate(kelurahan):
             for p, period in enumerate(periods_back("day", 365, today)):
-                rows.append({"dataElement": code, "period": period.id, "orgUnit": unit.code,
-                             "value": str((u * 7 + p + i) % 50)})
+                rows.append(
+                    {"dataElement": code, "period": period.id, "orgUnit": unit.code, "value": str((u * 7 + p + i) % 50)}
+                )
     facts_import(actor=story.integration, rows=rows)
     dirty_drain()
     return f"bench/suite.py synthetic Facts, scale {scale} (balai demo not available)"
@@ -338,9 +385,22 @@ def part_memory(rounds: int) -> dict[str, Any]:
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
-        [str(gunicorn), "balai.wsgi:application", "--workers", "1", "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=REPO, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(gunicorn),
+            "balai.wsgi:application",
+            "--workers",
+            "1",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -428,4 +488,3 @@ def db_version() -> str:
 
 if __name__ == "__main__":
     main()
-

@@ -108,9 +108,7 @@ def is_local_relative(ref: str) -> bool:
     ref = ref.strip()
     # data: URIs are inline, "#..." are SVG/VML fragment references
     # (e.g. Leaflet's "#default#VML"), neither is a file to copy.
-    return bool(ref) and not (
-        is_external(ref) or ref.startswith(("data:", "#", "/")) or ":" in ref.split("/")[0]
-    )
+    return bool(ref) and not (is_external(ref) or ref.startswith(("data:", "#", "/")) or ":" in ref.split("/")[0])
 
 
 def ensure_node_modules() -> None:

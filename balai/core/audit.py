@@ -18,9 +18,7 @@ class RequestContext:
 
 
 # Set by the middleware so service functions need not thread the request through every call.
-current_request: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
-    "balai_request", default=None
-)
+current_request: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("balai_request", default=None)
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -28,8 +28,18 @@ from balai.org import access
 from balai.org.roles import Action
 
 PAGE_SIZE = 50
-CSV_HEADERS = ["time", "actor", "action", "object_type", "object_id", "object", "org_unit", "ip_address",
-               "request_id", "changes"]
+CSV_HEADERS = [
+    "time",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object",
+    "org_unit",
+    "ip_address",
+    "request_id",
+    "changes",
+]
 
 
 def _object_type_choices() -> list[tuple[str, Any]]:
@@ -37,18 +47,27 @@ def _object_type_choices() -> list[tuple[str, Any]]:
     # not from a DISTINCT over the audit table, which grows without bound.
     choices = [
         (model._meta.label_lower, f"{model._meta.verbose_name} ({model._meta.label_lower})")
-        for config in apps.get_app_configs() if config.name.startswith("balai.")
+        for config in apps.get_app_configs()
+        if config.name.startswith("balai.")
         for model in config.get_models()
     ]
     return [("", _("All types")), *sorted(choices, key=lambda c: c[0])]
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=_("User"), required=False, max_length=150,
-                            widget=forms.TextInput(attrs={"placeholder": _("username"), "autocapitalize": "none"}))
-    action = forms.CharField(label=_("Action"), required=False, max_length=80,
-                             help_text=_("The start is enough: “auth.” finds every sign-in event."),
-                             widget=forms.TextInput(attrs={"placeholder": "auth.login", "autocapitalize": "none"}))
+    actor = forms.CharField(
+        label=_("User"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": _("username"), "autocapitalize": "none"}),
+    )
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=80,
+        help_text=_("The start is enough: “auth.” finds every sign-in event."),
+        widget=forms.TextInput(attrs={"placeholder": "auth.login", "autocapitalize": "none"}),
+    )
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -134,14 +153,23 @@ def _csv_rows(qs: QuerySet[AuditEvent], tz: dt.tzinfo) -> Iterator[str]:
     yield "\ufeff"  # BOM: Excel then reads the file as UTF-8, names with accents intact
     yield writer.writerow(CSV_HEADERS)
     for event in qs.select_related("org_unit").iterator(chunk_size=2000):
-        yield writer.writerow([
-            _cell(v) for v in (
-                timezone.localtime(event.created_at, tz).isoformat(timespec="seconds"),
-                event.actor_label, event.action, event.object_type, event.object_id, event.object_repr,
-                event.org_unit.code if event.org_unit else "", event.ip_address or "", event.request_id,
-                json.dumps(event.changes, ensure_ascii=False, sort_keys=True, default=str) if event.changes else "",
-            )
-        ])
+        yield writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    timezone.localtime(event.created_at, tz).isoformat(timespec="seconds"),
+                    event.actor_label,
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.object_repr,
+                    event.org_unit.code if event.org_unit else "",
+                    event.ip_address or "",
+                    event.request_id,
+                    json.dumps(event.changes, ensure_ascii=False, sort_keys=True, default=str) if event.changes else "",
+                )
+            ]
+        )
 
 
 def _csv_response(qs: QuerySet[AuditEvent]) -> StreamingHttpResponse:
@@ -167,8 +195,14 @@ def change_rows(changes: Any) -> list[dict[str, Any]]:
     rows = []
     for key, value in changes.items():
         if isinstance(value, dict) and set(value) <= {"before", "after"} and value:
-            rows.append({"field": key, "before": _shown(value.get("before")), "after": _shown(value.get("after")),
-                         "has_before": True})
+            rows.append(
+                {
+                    "field": key,
+                    "before": _shown(value.get("before")),
+                    "after": _shown(value.get("after")),
+                    "has_before": True,
+                }
+            )
         else:
             rows.append({"field": key, "before": None, "after": _shown(value), "has_before": False})
     return rows
@@ -181,7 +215,12 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = qs.select_related("org_unit", "actor").filter(pk=pk).first()
     if event is None:
         raise Http404
-    return render(request, "core/audit_detail.html", {
-        "event": event, "rows": change_rows(event.changes),
-        "changes_json": json.dumps(event.changes, ensure_ascii=False, indent=2, sort_keys=True, default=str),
-    })
+    return render(
+        request,
+        "core/audit_detail.html",
+        {
+            "event": event,
+            "rows": change_rows(event.changes),
+            "changes_json": json.dumps(event.changes, ensure_ascii=False, indent=2, sort_keys=True, default=str),
+        },
+    )

@@ -38,15 +38,18 @@ def decode(content: bytes | str) -> tuple[str, str]:
         pass
     if b"\x00" in content[:4096]:
         raise ValidationError(
-            _("This file is not a CSV text file (it looks like a spreadsheet or binary file). "
-              "Save it from your spreadsheet as 'CSV UTF-8 (comma delimited)'.")
+            _(
+                "This file is not a CSV text file (it looks like a spreadsheet or binary file). "
+                "Save it from your spreadsheet as 'CSV UTF-8 (comma delimited)'."
+            )
         )
     # Windows-1252 decodes any byte; it is what Excel on Windows writes for "CSV".
     return content.decode("cp1252", errors="replace"), "cp1252"
 
 
-def read_csv(content: bytes | str, expected: list[str], optional: list[str] | None = None,
-             aliases: dict[str, str] | None = None) -> CsvTable:
+def read_csv(
+    content: bytes | str, expected: list[str], optional: list[str] | None = None, aliases: dict[str, str] | None = None
+) -> CsvTable:
     text, encoding = decode(content)
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -65,8 +68,8 @@ def read_csv(content: bytes | str, expected: list[str], optional: list[str] | No
     missing = [h for h in expected if h not in headers]
     if missing:
         raise ValidationError(
-            _("Wrong or missing column headers: %(missing)s. Expected headers: %(expected)s "
-              "(found: %(found)s).") % {
+            _("Wrong or missing column headers: %(missing)s. Expected headers: %(expected)s (found: %(found)s).")
+            % {
                 "missing": ", ".join(missing),
                 "expected": ", ".join(expected + [f"[{o}]" for o in (optional or [])]),
                 "found": ", ".join(h for h in raw_headers if h) or "-",

@@ -34,9 +34,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded and settings.PRODUCTION else request.META.get(
-            "REMOTE_ADDR"
-        )
+        ip = forwarded.split(",")[0].strip() if forwarded and settings.PRODUCTION else request.META.get("REMOTE_ADDR")
         token = current_request.set(RequestContext(ip_address=ip or None, request_id=secrets.token_hex(8)))
         try:
             response = self.get_response(request)

@@ -26,13 +26,36 @@ class PeriodType(StrEnum):
 
 # Finest first: a coarser type contains whole periods of every finer calendar type except weeks,
 # which straddle months (a week belongs to the month, quarter and year of its Thursday, as ISO does).
-ORDER = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER, PeriodType.SEMESTER,
-         PeriodType.YEAR]
+ORDER = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER, PeriodType.SEMESTER, PeriodType.YEAR]
 
-MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-             "Oktober", "November", "Desember"]
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 ROMAN = ["I", "II", "III", "IV"]
 
@@ -140,11 +163,12 @@ def _parse(value: str) -> Period:
         try:
             return _build(ptype, m.groups(), value)
         except ValueError as exc:
-            raise InvalidPeriod(_("Period %(value)s does not exist (%(reason)s)") % {
-                "value": value, "reason": exc}) from exc
+            raise InvalidPeriod(
+                _("Period %(value)s does not exist (%(reason)s)") % {"value": value, "reason": exc}
+            ) from exc
     raise InvalidPeriod(
-        _("Period %(value)s is not a DHIS2 period id (examples: 20260102, 2026W01, 202601, 2026Q1, "
-          "2026S1, 2026)") % {"value": value}
+        _("Period %(value)s is not a DHIS2 period id (examples: 20260102, 2026W01, 202601, 2026Q1, 2026S1, 2026)")
+        % {"value": value}
     )
 
 

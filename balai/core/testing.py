@@ -46,14 +46,31 @@ class Story:
 def build_story() -> Story:
     root = org.pemda_init(actor=None, wilayah_code="63.72").root
     units = {u.code: u for u in OrgUnit.objects.all()}
-    diskominfo = org.orgunit_create(actor=None, parent=root, name="Dinas Komunikasi dan Informatika",
-                                    short_name="Diskominfo", kind=UnitKind.PERANGKAT_DAERAH, code="DISKOMINFO")
-    dinkes = org.orgunit_create(actor=None, parent=root, name="Dinas Kesehatan", short_name="Dinkes",
-                                kind=UnitKind.PERANGKAT_DAERAH, code="DINKES")
+    diskominfo = org.orgunit_create(
+        actor=None,
+        parent=root,
+        name="Dinas Komunikasi dan Informatika",
+        short_name="Diskominfo",
+        kind=UnitKind.PERANGKAT_DAERAH,
+        code="DISKOMINFO",
+    )
+    dinkes = org.orgunit_create(
+        actor=None,
+        parent=root,
+        name="Dinas Kesehatan",
+        short_name="Dinkes",
+        kind=UnitKind.PERANGKAT_DAERAH,
+        code="DINKES",
+    )
 
     def user(username: str, role: str | None, unit: OrgUnit | None, **kw: Any) -> User:
-        u = org.user_create(actor=None, username=username, full_name=username.replace("_", " ").title(),
-                            password=None if kw.get("is_integration") else PASSWORD, **kw)
+        u = org.user_create(
+            actor=None,
+            username=username,
+            full_name=username.replace("_", " ").title(),
+            password=None if kw.get("is_integration") else PASSWORD,
+            **kw,
+        )
         if role and unit:
             org.role_assign(actor=None, user=u, role=role, org_unit=unit)
         return u

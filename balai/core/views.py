@@ -37,10 +37,18 @@ def _task_queue_status() -> dict[str, object]:
         return {"status": "ok", "backend": backend.rsplit(".", 1)[-1]}
     now = timezone.now()
     ready = DBTaskResult.objects.filter(status="READY").count()
-    oldest = DBTaskResult.objects.filter(status="READY").order_by("enqueued_at").values_list(
-        "enqueued_at", flat=True).first()
-    last_done = DBTaskResult.objects.filter(status="SUCCESSFUL").order_by("-finished_at").values_list(
-        "finished_at", flat=True).first()
+    oldest = (
+        DBTaskResult.objects.filter(status="READY")
+        .order_by("enqueued_at")
+        .values_list("enqueued_at", flat=True)
+        .first()
+    )
+    last_done = (
+        DBTaskResult.objects.filter(status="SUCCESSFUL")
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
     failed = DBTaskResult.objects.filter(status="FAILED", finished_at__gte=now - dt.timedelta(hours=1)).count()
     lag = (now - oldest).total_seconds() if oldest else 0.0
     # A queue whose oldest task waited over 10 minutes has no live worker; say so, but the web

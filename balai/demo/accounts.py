@@ -26,8 +26,13 @@ class DemoAccount:
 ACCOUNTS = [
     DemoAccount("walikota", Role.HEAD_OF_REGION, ROOT, "Wali Kota Banjarbaru (demo)"),
     DemoAccount("admin", Role.ADMIN, ROOT, "Administrator Balai", ("DISKOMINFO", "Pranata Komputer Ahli Muda")),
-    DemoAccount("operator.kominfo", Role.SKPD_OPERATOR, "DISKOMINFO", "Operator Diskominfo",
-                ("DISKOMINFO", "Pranata Komputer Ahli Pertama")),
+    DemoAccount(
+        "operator.kominfo",
+        Role.SKPD_OPERATOR,
+        "DISKOMINFO",
+        "Operator Diskominfo",
+        ("DISKOMINFO", "Pranata Komputer Ahli Pertama"),
+    ),
     DemoAccount("kadis.kominfo", Role.SKPD_HEAD, "DISKOMINFO", "Kepala Dinas Kominfo", ("DISKOMINFO", "Kepala Dinas")),
     DemoAccount("camat.utara", Role.CAMAT, "63.72.04", "Camat Banjarbaru Utara", ("63.72.04", "Camat")),
     DemoAccount("lurah.mentaos", Role.KELURAHAN_OPERATOR, "63.72.04.1002", "Lurah Mentaos", ("63.72.04.1002", "Lurah")),

@@ -71,9 +71,16 @@ def presence_rows(seed: int, window: Window, headcount: dict[str, int]) -> list[
             rate = min(0.995, max(0.8, rate))
             denominator = people * working
             numerator = round(denominator * rate)
-            rows.append({"dataElement": "attendance.presence_rate", "period": month.id, "orgUnit": code,
-                         "value": round(numerator / denominator * 100, 1), "numerator": numerator,
-                         "denominator": denominator})
+            rows.append(
+                {
+                    "dataElement": "attendance.presence_rate",
+                    "period": month.id,
+                    "orgUnit": code,
+                    "value": round(numerator / denominator * 100, 1),
+                    "numerator": numerator,
+                    "denominator": denominator,
+                }
+            )
     return rows
 
 
@@ -113,8 +120,14 @@ def visit_rows(seed: int, window: Window, kelurahan: list[str], scale: int) -> l
                 factor *= 1.1
             elif day.weekday() == 4:
                 factor *= 0.85  # Friday: longer midday break
-            rows.append({"dataElement": "kelurahan.visits", "period": f"{day:%Y%m%d}", "orgUnit": code,
-                         "value": max(1, round(base * factor * scale))})
+            rows.append(
+                {
+                    "dataElement": "kelurahan.visits",
+                    "period": f"{day:%Y%m%d}",
+                    "orgUnit": code,
+                    "value": max(1, round(base * factor * scale)),
+                }
+            )
     return rows
 
 
@@ -138,9 +151,16 @@ def budget_rows(seed: int, window: Window, budgets: dict[str, int], scale: int) 
             spent = max(spent_before, share * ceilings[year])  # cumulative spending never goes down
             spent_before = spent
             numerator, denominator = round(spent), ceilings[year]
-            rows.append({"dataElement": "budget.realisation_rate", "period": month.id, "orgUnit": code,
-                         "value": round(numerator / denominator * 100, 1), "numerator": numerator,
-                         "denominator": denominator})
+            rows.append(
+                {
+                    "dataElement": "budget.realisation_rate",
+                    "period": month.id,
+                    "orgUnit": code,
+                    "value": round(numerator / denominator * 100, 1),
+                    "numerator": numerator,
+                    "denominator": denominator,
+                }
+            )
     return rows
 
 
@@ -158,4 +178,3 @@ def apportion(total: int, weights: list[float]) -> list[int]:
     for i in by_remainder[: total - sum(out)]:
         out[i] += 1
     return out
-

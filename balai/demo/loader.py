@@ -61,8 +61,9 @@ def loaded() -> dict[str, int] | None:
     return {k: int(event.changes.get(k, 0)) for k in ("seed", "scale", "asn")}
 
 
-def load(*, seed: int = 2026, scale: int = 1, asn: int | None = None,
-         log: Callable[[str], None] | None = None) -> LoadReport:
+def load(
+    *, seed: int = 2026, scale: int = 1, asn: int | None = None, log: Callable[[str], None] | None = None
+) -> LoadReport:
     if scale < 1:
         raise DemoError("--scale must be 1 or more.")
     total_asn = ASN_PER_SCALE * scale if asn is None else asn
@@ -70,8 +71,10 @@ def load(*, seed: int = 2026, scale: int = 1, asn: int | None = None,
         raise DemoError("--asn must be 1 or more.")
     other = OrgUnit.objects.roots().exclude(code=ROOT).first()
     if other is not None:
-        raise DemoError(f"This database already holds {other.name} ({other.code}); the demo needs an empty "
-                        "database (use --reset to wipe it).")
+        raise DemoError(
+            f"This database already holds {other.name} ({other.code}); the demo needs an empty "
+            "database (use --reset to wipe it)."
+        )
     report = LoadReport(seed=seed, scale=scale, asn=total_asn)
     started = time.perf_counter()
     clock = [started]
@@ -93,8 +96,9 @@ def load(*, seed: int = 2026, scale: int = 1, asn: int | None = None,
         agency_units = _agencies(root)
         step("perangkat daerah and UPTD")
         units = {u.code: u for u in OrgUnit.objects.filter(path__startswith=root.path)}
-        kelurahan = sorted((u for u in units.values() if u.kind in (UnitKind.KELURAHAN, UnitKind.DESA)),
-                           key=lambda u: u.code)
+        kelurahan = sorted(
+            (u for u in units.values() if u.kind in (UnitKind.KELURAHAN, UnitKind.DESA)), key=lambda u: u.code
+        )
         rw, rt = _neighbourhoods(random.Random(f"{seed}:territory"), root, kelurahan, scale)
         step("RW and RT")
         offices = _offices(units)
@@ -115,8 +119,9 @@ def load(*, seed: int = 2026, scale: int = 1, asn: int | None = None,
         ):
             summary = indicators.facts_import(actor=None, rows=rows, channel="demo")
             if summary.conflicts:
-                raise DemoError(f"{len(summary.conflicts)} demo rows were refused, first: "
-                                f"{summary.conflicts[0].as_dict()}")
+                raise DemoError(
+                    f"{len(summary.conflicts)} demo rows were refused, first: {summary.conflicts[0].as_dict()}"
+                )
         step("facts")
         _targets(root, agency_units, window)
         indicators.module_facts_recompute(start=window.start, end=window.today)
@@ -124,25 +129,48 @@ def load(*, seed: int = 2026, scale: int = 1, asn: int | None = None,
         step("module facts and roll-ups")
         report.seconds = round(time.perf_counter() - started, 2)
         report.counts = {
-            "units": OrgUnit.objects.count(), "agencies": len(agency_units), "rw": rw, "rt": rt,
-            "asn": len(people), "users": User.objects.count(), "facts": Fact.objects.count(),
-            "rollups": FactRollup.objects.count(), "targets": Target.objects.count(),
+            "units": OrgUnit.objects.count(),
+            "agencies": len(agency_units),
+            "rw": rw,
+            "rt": rt,
+            "asn": len(people),
+            "users": User.objects.count(),
+            "facts": Fact.objects.count(),
+            "rollups": FactRollup.objects.count(),
+            "targets": Target.objects.count(),
         }
-        audit_record(actor=None, action=MARKER, obj=root, org_unit=root,
-                     changes={"seed": seed, "scale": scale, "asn": total_asn, "seconds": report.seconds,
-                              "counts": report.counts})
+        audit_record(
+            actor=None,
+            action=MARKER,
+            obj=root,
+            org_unit=root,
+            changes={
+                "seed": seed,
+                "scale": scale,
+                "asn": total_asn,
+                "seconds": report.seconds,
+                "counts": report.counts,
+            },
+        )
     return report
 
 
 def _agencies(root: OrgUnit) -> list[OrgUnit]:
     out = []
     for agency in AGENCIES:
-        unit = org.orgunit_create(actor=None, parent=root, name=agency.name, short_name=agency.short_name,
-                                  kind=UnitKind.PERANGKAT_DAERAH, code=agency.code)
+        unit = org.orgunit_create(
+            actor=None,
+            parent=root,
+            name=agency.name,
+            short_name=agency.short_name,
+            kind=UnitKind.PERANGKAT_DAERAH,
+            code=agency.code,
+        )
         out.append(unit)
         for uptd in agency.uptd:
-            org.orgunit_create(actor=None, parent=unit, name=uptd.name, short_name=uptd.short_name,
-                               kind=UnitKind.UPTD, code=uptd.code)
+            org.orgunit_create(
+                actor=None, parent=unit, name=uptd.name, short_name=uptd.short_name, kind=UnitKind.UPTD, code=uptd.code
+            )
     return out
 
 
@@ -153,18 +181,39 @@ def _neighbourhoods(rng: random.Random, root: OrgUnit, kelurahan: list[OrgUnit],
     for kel in kelurahan:
         place = kel.short_name or kel.name
         for n in range(1, rng.randint(6, 15) * scale + 1):
-            rws.append(OrgUnit(parent_id=kel.pk, kind=UnitKind.RW, code=f"{kel.code}.RW{n:02d}",
-                               name=f"RW {n:02d} {place}", short_name=f"RW {n:02d}", depth=kel.depth + 1))
+            rws.append(
+                OrgUnit(
+                    parent_id=kel.pk,
+                    kind=UnitKind.RW,
+                    code=f"{kel.code}.RW{n:02d}",
+                    name=f"RW {n:02d} {place}",
+                    short_name=f"RW {n:02d}",
+                    depth=kel.depth + 1,
+                )
+            )
             rw_place.append((n, place))
     _insert_with_paths(rws, UnitKind.RW)
     rts: list[OrgUnit] = []
     for rw, (n, place) in zip(rws, rw_place, strict=True):
         for m in range(1, rng.randint(3, 8) + 1):
-            rts.append(OrgUnit(parent_id=rw.pk, kind=UnitKind.RT, code=f"{rw.code}.RT{m:03d}",
-                               name=f"RT {m:03d} RW {n:02d} {place}", short_name=f"RT {m:03d}", depth=rw.depth + 1))
+            rts.append(
+                OrgUnit(
+                    parent_id=rw.pk,
+                    kind=UnitKind.RT,
+                    code=f"{rw.code}.RT{m:03d}",
+                    name=f"RT {m:03d} RW {n:02d} {place}",
+                    short_name=f"RT {m:03d}",
+                    depth=rw.depth + 1,
+                )
+            )
     _insert_with_paths(rts, UnitKind.RT)
-    audit_record(actor=None, action="orgunit.bulk_create", org_unit=root, object_repr="RW/RT (demo)",
-                 changes={"rw": len(rws), "rt": len(rts), "channel": "demo"})
+    audit_record(
+        actor=None,
+        action="orgunit.bulk_create",
+        org_unit=root,
+        object_repr="RW/RT (demo)",
+        changes={"rw": len(rws), "rt": len(rts), "channel": "demo"},
+    )
     return len(rws), len(rts)
 
 
@@ -176,7 +225,8 @@ def _insert_with_paths(units: list[OrgUnit], kind: str) -> None:
     OrgUnit.objects.bulk_create(units, batch_size=BATCH)
     parent_path = OrgUnit.objects.filter(pk=OuterRef("parent_id")).values("path")[:1]
     OrgUnit.objects.filter(kind=kind, path="").update(
-        path=Concat(Subquery(parent_path), LPad(Cast("id", CharField()), PATH_SEGMENT, Value("0"))))
+        path=Concat(Subquery(parent_path), LPad(Cast("id", CharField()), PATH_SEGMENT, Value("0")))
+    )
 
 
 def _offices(units: dict[str, OrgUnit]) -> list[tuple[Office, float]]:
@@ -195,8 +245,14 @@ def _offices(units: dict[str, OrgUnit]) -> list[tuple[Office, float]]:
     return offices
 
 
-def _people(rng: random.Random, root: OrgUnit, units: dict[str, OrgUnit], offices: list[tuple[Office, float]],
-            total: int, window: demo_facts.Window) -> list[Person]:
+def _people(
+    rng: random.Random,
+    root: OrgUnit,
+    units: dict[str, OrgUnit],
+    offices: list[tuple[Office, float]],
+    total: int,
+    window: demo_facts.Window,
+) -> list[Person]:
     # Every office gets its head first when there are people enough; the rest go by weight.
     floor = 1 if total >= len(offices) else 0
     counts = demo_facts.apportion(total - floor * len(offices), [w for _o, w in offices])
@@ -205,13 +261,31 @@ def _people(rng: random.Random, root: OrgUnit, units: dict[str, OrgUnit], office
     for (office, _w), extra in zip(offices, counts, strict=True):
         if floor + extra:
             people.extend(factory.staff(office, floor + extra))
-    rows = [Pegawai(nip=p.nip, nik=p.nik, name=p.name, sex=p.sex, birth_date=p.birth_date, tmt_cpns=p.tmt_cpns,
-                    employment_type=p.employment_type, org_unit_id=units[p.unit_code].pk, position=p.position,
-                    rank=p.rank, phone=p.phone) for p in people]
+    rows = [
+        Pegawai(
+            nip=p.nip,
+            nik=p.nik,
+            name=p.name,
+            sex=p.sex,
+            birth_date=p.birth_date,
+            tmt_cpns=p.tmt_cpns,
+            employment_type=p.employment_type,
+            org_unit_id=units[p.unit_code].pk,
+            position=p.position,
+            rank=p.rank,
+            phone=p.phone,
+        )
+        for p in people
+    ]
     Pegawai.objects.bulk_create(rows, batch_size=BATCH)
     _backdate(rows, window)
-    audit_record(actor=None, action="pegawai.bulk_create", org_unit=root, object_repr="ASN register (demo)",
-                 changes={"count": len(rows), "channel": "demo"})
+    audit_record(
+        actor=None,
+        action="pegawai.bulk_create",
+        org_unit=root,
+        object_repr="ASN register (demo)",
+        changes={"count": len(rows), "channel": "demo"},
+    )
     return people
 
 
@@ -241,10 +315,14 @@ def _accounts(units: dict[str, OrgUnit]) -> str:
         if account.post:
             unit_code, position = account.post
             pegawai = Pegawai.objects.filter(org_unit__code=unit_code, position=position).order_by("pk").first()
-        user = org.user_create(actor=None, username=account.username,
-                               full_name=pegawai.name if pegawai else account.full_name,
-                               password=None if account.is_integration else PASSWORD, pegawai=pegawai,
-                               is_integration=account.is_integration)
+        user = org.user_create(
+            actor=None,
+            username=account.username,
+            full_name=pegawai.name if pegawai else account.full_name,
+            password=None if account.is_integration else PASSWORD,
+            pegawai=pegawai,
+            is_integration=account.is_integration,
+        )
         org.role_assign(actor=None, user=user, role=account.role, org_unit=units[account.unit_code])
         if account.username == "admin":
             org.totp_set_secret(user=user, secret=ADMIN_TOTP_SECRET)

@@ -12,8 +12,25 @@ from dataclasses import dataclass
 
 from balai.demo.names import person_name, with_title
 
-RANKS = ["I/a", "I/b", "I/c", "I/d", "II/a", "II/b", "II/c", "II/d", "III/a", "III/b", "III/c", "III/d",
-         "IV/a", "IV/b", "IV/c", "IV/d", "IV/e"]
+RANKS = [
+    "I/a",
+    "I/b",
+    "I/c",
+    "I/d",
+    "II/a",
+    "II/b",
+    "II/c",
+    "II/d",
+    "III/a",
+    "III/b",
+    "III/c",
+    "III/d",
+    "IV/a",
+    "IV/b",
+    "IV/c",
+    "IV/d",
+    "IV/e",
+]
 
 
 @dataclass(frozen=True)
@@ -180,11 +197,19 @@ _SECTOR_JOBS: dict[str, list[Job]] = {
     "territory": [],
 }
 _BIDANG: dict[str, list[str]] = {
-    "education": ["Pembinaan Sekolah Dasar", "Pembinaan Sekolah Menengah Pertama",
-                  "Pendidikan Anak Usia Dini dan Pendidikan Nonformal", "Guru dan Tenaga Kependidikan"],
+    "education": [
+        "Pembinaan Sekolah Dasar",
+        "Pembinaan Sekolah Menengah Pertama",
+        "Pendidikan Anak Usia Dini dan Pendidikan Nonformal",
+        "Guru dan Tenaga Kependidikan",
+    ],
     "health": ["Kesehatan Masyarakat", "Pencegahan dan Pengendalian Penyakit", "Pelayanan dan Sumber Daya Kesehatan"],
-    "ict": ["Aplikasi Informatika", "Informasi dan Komunikasi Publik", "Statistik dan Persandian",
-            "Infrastruktur Teknologi Informasi dan Komunikasi"],
+    "ict": [
+        "Aplikasi Informatika",
+        "Informasi dan Komunikasi Publik",
+        "Statistik dan Persandian",
+        "Infrastruktur Teknologi Informasi dan Komunikasi",
+    ],
     "works": ["Bina Marga", "Sumber Daya Air", "Cipta Karya", "Penataan Ruang"],
     "finance": ["Anggaran", "Perbendaharaan", "Akuntansi", "Pendapatan Daerah", "Aset"],
     "general": ["Perencanaan dan Evaluasi", "Pembinaan", "Pengembangan"],
@@ -199,7 +224,12 @@ _HEAD_TITLES: dict[str, tuple[str, ...]] = {
     "audit": (", S.E., M.Si., Ak.",),
 }
 _LEADER_TITLES: tuple[str, ...] = (
-    ", S.STP., M.Si.", ", S.Sos., M.AP.", ", S.H., M.H.", ", S.E., M.M.", ", S.IP., M.Si.")
+    ", S.STP., M.Si.",
+    ", S.Sos., M.AP.",
+    ", S.H., M.H.",
+    ", S.E., M.M.",
+    ", S.IP., M.Si.",
+)
 
 
 @dataclass
@@ -236,21 +266,42 @@ def leaders(office: Office, count: int) -> list[Post]:
     out: list[Post]
     if office.kind == "kecamatan":
         out = [("Camat", "deputy", _LEADER_TITLES), ("Sekretaris Camat", "kabid", _LEADER_TITLES)]
-        out += [(f"Kepala Seksi {s}", "kasi", (", S.Sos.", ", S.STP.", ", S.H.")) for s in (
-            "Pemerintahan", "Ketenteraman dan Ketertiban Umum", "Pemberdayaan Masyarakat", "Pelayanan Umum")]
+        out += [
+            (f"Kepala Seksi {s}", "kasi", (", S.Sos.", ", S.STP.", ", S.H."))
+            for s in ("Pemerintahan", "Ketenteraman dan Ketertiban Umum", "Pemberdayaan Masyarakat", "Pelayanan Umum")
+        ]
     elif office.kind == "kelurahan":
         out = [("Lurah", "kasi", (", S.STP.", ", S.Sos.", ", S.IP.")), ("Sekretaris Lurah", "kasi", (", S.Sos.", ""))]
-        out += [(f"Kepala Seksi {s}", "pelaksana", ("", ", S.Sos.")) for s in (
-            "Pemerintahan", "Pemberdayaan Masyarakat dan Kesejahteraan Sosial", "Ketenteraman dan Ketertiban Umum")]
+        out += [
+            (f"Kepala Seksi {s}", "pelaksana", ("", ", S.Sos."))
+            for s in (
+                "Pemerintahan",
+                "Pemberdayaan Masyarakat dan Kesejahteraan Sosial",
+                "Ketenteraman dan Ketertiban Umum",
+            )
+        ]
     elif office.kind == "uptd":
         out = [(office.head, "kabid", titles), ("Kepala Subbagian Tata Usaha", "kasi", (", S.E.", ", S.KM."))]
     elif office.kind == "setda":
         out = [(office.head, "head", _LEADER_TITLES)]
-        out += [(f"Asisten {s}", "deputy", _LEADER_TITLES) for s in (
-            "Pemerintahan dan Kesejahteraan Rakyat", "Perekonomian dan Pembangunan", "Administrasi Umum")]
-        out += [(f"Kepala Bagian {s}", "kabid", _LEADER_TITLES) for s in (
-            "Pemerintahan", "Hukum", "Organisasi", "Umum", "Perekonomian", "Pengadaan Barang dan Jasa",
-            "Kesejahteraan Rakyat", "Protokol dan Komunikasi Pimpinan", "Perencanaan dan Keuangan")]
+        out += [
+            (f"Asisten {s}", "deputy", _LEADER_TITLES)
+            for s in ("Pemerintahan dan Kesejahteraan Rakyat", "Perekonomian dan Pembangunan", "Administrasi Umum")
+        ]
+        out += [
+            (f"Kepala Bagian {s}", "kabid", _LEADER_TITLES)
+            for s in (
+                "Pemerintahan",
+                "Hukum",
+                "Organisasi",
+                "Umum",
+                "Perekonomian",
+                "Pengadaan Barang dan Jasa",
+                "Kesejahteraan Rakyat",
+                "Protokol dan Komunikasi Pimpinan",
+                "Perencanaan dan Keuangan",
+            )
+        ]
     else:
         deputy = "Wakil Direktur Pelayanan" if office.sector == "hospital" else "Sekretaris"
         out = [(office.head, "head", titles), (deputy, "deputy", titles)]
@@ -286,8 +337,9 @@ class PeopleFactory:
             out.append(self.person(office.code, position, level, self.rng.choice(titles), female, pppk=pppk))
         return out
 
-    def person(self, unit_code: str, position: str, level: str, title: str, female_share: float,
-               *, pppk: bool) -> Person:
+    def person(
+        self, unit_code: str, position: str, level: str, title: str, female_share: float, *, pppk: bool
+    ) -> Person:
         rng, spec = self.rng, LEVELS[level]
         sex = "P" if rng.random() < female_share else "L"
         age = rng.randint(*spec.ages)
@@ -304,9 +356,17 @@ class PeopleFactory:
             rank = RANKS[lo + max(0, min(hi - lo, step))]
         name = with_title(person_name(rng, sex, age), title)
         return Person(
-            nip=self._nip(birth, tmt, sex), nik=self._nik(birth, sex), name=name, sex=sex, birth_date=birth,
-            tmt_cpns=tmt, employment_type="pppk" if pppk else "pns", position=position, rank=rank,
-            phone=self._phone() if rng.random() < 0.7 else "", unit_code=unit_code,
+            nip=self._nip(birth, tmt, sex),
+            nik=self._nik(birth, sex),
+            name=name,
+            sex=sex,
+            birth_date=birth,
+            tmt_cpns=tmt,
+            employment_type="pppk" if pppk else "pns",
+            position=position,
+            rank=rank,
+            phone=self._phone() if rng.random() < 0.7 else "",
+            unit_code=unit_code,
         )
 
     def _birth_date(self, age: int) -> dt.date:
@@ -326,8 +386,14 @@ class PeopleFactory:
             year = self.window_start.year + (self.window_start.month - 1 + pick) // 12
             return dt.date(year, (self.window_start.month - 1 + pick) % 12 + 1, 1)
         lo = max(birth.year + 18, 2019) if pppk else birth.year + 18
-        hi = max(lo, min(birth.year + 32 if not pppk else self.today.year, self.today.year - min_service,
-                         self.window_start.year - 1))
+        hi = max(
+            lo,
+            min(
+                birth.year + 32 if not pppk else self.today.year,
+                self.today.year - min_service,
+                self.window_start.year - 1,
+            ),
+        )
         year = self.rng.randint(lo, hi)
         month = self.rng.choice([1, 3, 4, 12]) if self.rng.random() < 0.7 else self.rng.randint(1, 12)
         if year >= self.today.year:

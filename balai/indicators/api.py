@@ -32,10 +32,17 @@ STRATEGY_ALIASES = {"NEW_AND_UPDATES": "CREATE_AND_UPDATE", "NEW": "CREATE", "UP
 
 
 def _error(status: int, message: str) -> JsonResponse:
-    reason = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-              413: "Payload Too Large", 415: "Unsupported Media Type"}.get(status, "Error")
-    return JsonResponse({"httpStatus": reason, "httpStatusCode": status, "status": "ERROR", "message": message},
-                        status=status)
+    reason = {
+        400: "Bad Request",
+        403: "Forbidden",
+        404: "Not Found",
+        409: "Conflict",
+        413: "Payload Too Large",
+        415: "Unsupported Media Type",
+    }.get(status, "Error")
+    return JsonResponse(
+        {"httpStatus": reason, "httpStatusCode": status, "status": "ERROR", "message": message}, status=status
+    )
 
 
 def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
@@ -71,9 +78,7 @@ def _flag(value: str | None) -> bool:
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {
-                    "schema": _inline_refs(DataValueSetIn.model_json_schema())
-                },
+                "application/json": {"schema": _inline_refs(DataValueSetIn.model_json_schema())},
                 "text/csv": {"schema": {"type": "string"}},
             },
             "required": True,
@@ -94,17 +99,29 @@ def data_value_sets_post(
     except ValueError:
         length = 0
     if length > limit:
-        return _error(413, _("The payload is %(size)s bytes; the limit is %(limit)s bytes (BALAI_IMPORT_MAX_BYTES). "
-                             "Split it into smaller imports.") % {"size": length, "limit": limit})
+        return _error(
+            413,
+            _(
+                "The payload is %(size)s bytes; the limit is %(limit)s bytes (BALAI_IMPORT_MAX_BYTES). "
+                "Split it into smaller imports."
+            )
+            % {"size": length, "limit": limit},
+        )
     strategy = (importStrategy or "CREATE_AND_UPDATE").upper()
     if strategy not in STRATEGIES:
-        return _error(409, _("importStrategy must be one of CREATE, UPDATE, CREATE_AND_UPDATE, DELETE; got %(s)s")
-                      % {"s": importStrategy})
+        return _error(
+            409,
+            _("importStrategy must be one of CREATE, UPDATE, CREATE_AND_UPDATE, DELETE; got %(s)s")
+            % {"s": importStrategy},
+        )
     strategy = STRATEGY_ALIASES.get(strategy, strategy)
     for scheme in (idScheme, dataElementIdScheme, orgUnitIdScheme):
         if scheme and scheme.upper() != "CODE":
-            return _error(409, _("Only idScheme=CODE is supported: indicators and org units are identified "
-                                 "by their codes; got %(s)s") % {"s": scheme})
+            return _error(
+                409,
+                _("Only idScheme=CODE is supported: indicators and org units are identified by their codes; got %(s)s")
+                % {"s": scheme},
+            )
     content_type = (request.content_type or "").lower()
     body = request.body
     if content_type in {"text/csv", "application/csv"}:
@@ -126,8 +143,9 @@ def data_value_sets_post(
     else:
         return _error(415, _("Send application/json (dataValueSets) or text/csv; got %(ct)s") % {"ct": content_type})
     try:
-        summary = facts_import(actor=request.user, rows=rows, strategy=strategy, dry_run=_flag(dryRun),
-                               channel="api", defaults=defaults)
+        summary = facts_import(
+            actor=request.user, rows=rows, strategy=strategy, dry_run=_flag(dryRun), channel="api", defaults=defaults
+        )
     except PermissionDenied as exc:
         return _error(403, str(exc))
     return summary.as_dict()
@@ -158,8 +176,15 @@ def data_value_sets_get(
             except ValueError:
                 message = _("%(name)s must be a date YYYY-MM-DD; got %(value)s") % {"name": name, "value": raw}
                 return _error(400, message)
-    values = selectors.data_values(request.user, codes=dataElement, unit_codes=orgUnit, periods=periods,
-                                   start=startDate, end=endDate, children=_flag(children))
+    values = selectors.data_values(
+        request.user,
+        codes=dataElement,
+        unit_codes=orgUnit,
+        periods=periods,
+        start=startDate,
+        end=endDate,
+        children=_flag(children),
+    )
     return {"dataValues": values}
 
 
@@ -171,10 +196,12 @@ def indicators_list(request: HttpRequest) -> Any:
     ]
 
 
-@router.get("/analytics", response={200: list[RollupOut], 400: ErrorOut, 404: ErrorOut},
-            summary="Aggregated values of indicators for an org unit's subtree and a period")
-def analytics(request: HttpRequest, orgUnit: str, period: str,
-              indicator: list[str] = Query(default=[])) -> Any:  # noqa: B008
+@router.get(
+    "/analytics",
+    response={200: list[RollupOut], 400: ErrorOut, 404: ErrorOut},
+    summary="Aggregated values of indicators for an org unit's subtree and a period",
+)
+def analytics(request: HttpRequest, orgUnit: str, period: str, indicator: list[str] = Query(default=[])) -> Any:  # noqa: B008
     from balai.org.selectors import unit_get
 
     try:
@@ -183,4 +210,3 @@ def analytics(request: HttpRequest, orgUnit: str, period: str,
         return _error(400, str(exc))
     unit = unit_get(request.user, orgUnit)
     return selectors.rollups_for(request.user, unit=unit, period=p, codes=indicator or None)
-

@@ -11,9 +11,17 @@ EXPECTED = ["dataElement", "period", "orgUnit", "value"]
 OPTIONAL = ["comment", "numerator", "denominator"]
 # Clerks may write the Indonesian column names; both spellings mean the same.
 ALIASES = {
-    "data_element": "dataelement", "indikator": "dataelement", "kode_indikator": "dataelement",
-    "periode": "period", "org_unit": "orgunit", "unit": "orgunit", "kode_unit": "orgunit",
-    "nilai": "value", "keterangan": "comment", "pembilang": "numerator", "penyebut": "denominator",
+    "data_element": "dataelement",
+    "indikator": "dataelement",
+    "kode_indikator": "dataelement",
+    "periode": "period",
+    "org_unit": "orgunit",
+    "unit": "orgunit",
+    "kode_unit": "orgunit",
+    "nilai": "value",
+    "keterangan": "comment",
+    "pembilang": "numerator",
+    "penyebut": "denominator",
 }
 
 
@@ -26,10 +34,17 @@ def rows_from_csv(content: bytes | str) -> list[dict[str, Any]]:
         if table.decimal_comma:
             # "12,5" from an Indonesian-locale Excel; thousands dots ("1.234,5") go too.
             value, num, den = (_decimal_comma(v) for v in (value, num, den))
-        out.append({
-            "dataElement": row["dataElement"], "period": row["period"], "orgUnit": row["orgUnit"],
-            "value": value, "comment": row.get("comment", ""), "numerator": num or None, "denominator": den or None,
-        })
+        out.append(
+            {
+                "dataElement": row["dataElement"],
+                "period": row["period"],
+                "orgUnit": row["orgUnit"],
+                "value": value,
+                "comment": row.get("comment", ""),
+                "numerator": num or None,
+                "denominator": den or None,
+            }
+        )
     return out
 
 

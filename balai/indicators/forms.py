@@ -20,11 +20,13 @@ __all__ = ["CsvUploadForm", "TargetForm"]
 class TargetForm(BalaiForm):
     org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), to_field_name="code")
     period = forms.CharField(
-        label=_("Period"), max_length=10,
+        label=_("Period"),
+        max_length=10,
         help_text=_("DHIS2 period id: 2026 (year), 2026S1, 2026Q1, 202601 (month)."),
     )
-    value = forms.FloatField(label=_("Target"), required=False,
-                             help_text=_("Leave empty and press “Clear target” to remove it."))
+    value = forms.FloatField(
+        label=_("Target"), required=False, help_text=_("Leave empty and press “Clear target” to remove it.")
+    )
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

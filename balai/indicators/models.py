@@ -23,18 +23,23 @@ class Indicator(models.Model):
     description_id = models.TextField(_("description (Indonesian)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     unit = models.CharField(_("unit of measure"), max_length=30, blank=True)
-    value_type = models.CharField(_("value type"), max_length=20, choices=ValueType.choices,
-                                  default=ValueType.NUMBER)
-    aggregation = models.CharField(_("aggregation"), max_length=20, choices=Aggregation.choices,
-                                   default=Aggregation.SUM)
+    value_type = models.CharField(_("value type"), max_length=20, choices=ValueType.choices, default=ValueType.NUMBER)
+    aggregation = models.CharField(
+        _("aggregation"), max_length=20, choices=Aggregation.choices, default=Aggregation.SUM
+    )
     polarity = models.SmallIntegerField(_("polarity"), choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
     period_type = models.CharField(_("period type"), max_length=10, choices=PeriodTypeChoice.choices)
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
     ratio_factor = models.FloatField(default=1.0, help_text=_("100 for a percentage computed as a ratio."))
-    owner = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("owning unit"))
-    source = models.CharField(_("source"), max_length=60, default="external",
-                              help_text=_("The module that computes it, or 'external' for imported data."))
+    owner = models.ForeignKey(
+        "org.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owning unit")
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=60,
+        default="external",
+        help_text=_("The module that computes it, or 'external' for imported data."),
+    )
     category = models.CharField(_("category"), max_length=60, blank=True)
     sort_order = models.PositiveIntegerField(default=100)
     is_active = models.BooleanField(default=True)
@@ -170,8 +175,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(max_length=20)  # api | csv
     filename = models.CharField(max_length=255, blank=True)
-    strategy = models.CharField(max_length=20, choices=ImportStrategy.choices,
-                                default=ImportStrategy.CREATE_AND_UPDATE)
+    strategy = models.CharField(max_length=20, choices=ImportStrategy.choices, default=ImportStrategy.CREATE_AND_UPDATE)
     dry_run = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=ImportStatus.choices)
     row_count = models.PositiveIntegerField(default=0)

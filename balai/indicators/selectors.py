@@ -20,8 +20,14 @@ def indicators_all() -> QuerySet[Indicator]:
 
 
 def data_values(
-    user: Any, *, codes: list[str], unit_codes: list[str], periods: list[Period], start: str | None,
-    end: str | None, children: bool,
+    user: Any,
+    *,
+    codes: list[str],
+    unit_codes: list[str],
+    periods: list[Period],
+    start: str | None,
+    end: str | None,
+    children: bool,
 ) -> list[dict[str, Any]]:
     units = list(units_visible(user, Action.VIEW).filter(code__in=unit_codes))
     if not units:
@@ -41,10 +47,17 @@ def data_values(
     if end:
         qs = qs.filter(period_start__lte=dt.date.fromisoformat(end))
     rows = qs.order_by("indicator__code", "org_unit__code", "period_start").values_list(
-        "indicator__code", "period", "org_unit__code", "value", "comment", "updated_at")[:100000]
+        "indicator__code", "period", "org_unit__code", "value", "comment", "updated_at"
+    )[:100000]
     return [
-        {"dataElement": c, "period": p, "orgUnit": u, "value": _value_text(v), "comment": cm or None,
-         "lastUpdated": ts.isoformat()}
+        {
+            "dataElement": c,
+            "period": p,
+            "orgUnit": u,
+            "value": _value_text(v),
+            "comment": cm or None,
+            "lastUpdated": ts.isoformat(),
+        }
         for c, p, u, v, cm, ts in rows
     ]
 
@@ -57,12 +70,18 @@ def rollups_for(user: Any, *, unit: OrgUnit, period: Period, codes: list[str] | 
     qs = FactRollup.objects.visible_to(user, Action.VIEW).filter(org_unit=unit, period=period.id)
     if codes:
         qs = qs.filter(indicator__code__in=codes)
-    targets = dict(
-        Target.objects.filter(org_unit=unit, period=period.id).values_list("indicator__code", "value")
-    )
+    targets = dict(Target.objects.filter(org_unit=unit, period=period.id).values_list("indicator__code", "value"))
     return [
-        {"indicator": code, "orgUnit": unit.code, "period": period.id, "value": v, "numerator": n,
-         "denominator": d, "target": targets.get(code)}
+        {
+            "indicator": code,
+            "orgUnit": unit.code,
+            "period": period.id,
+            "value": v,
+            "numerator": n,
+            "denominator": d,
+            "target": targets.get(code),
+        }
         for code, v, n, d in qs.order_by("indicator__sort_order", "indicator__code").values_list(
-            "indicator__code", "value", "numerator", "denominator")
+            "indicator__code", "value", "numerator", "denominator"
+        )
     ]

@@ -34,11 +34,19 @@ def indicators_sync(*, actor: Any) -> int:
         for module in registry.modules():
             for spec in module.specs:
                 values = {
-                    "name_id": spec.name_id, "name_en": spec.name_en, "period_type": spec.period_type,
-                    "aggregation": spec.aggregation, "value_type": spec.value_type, "unit": spec.unit,
-                    "polarity": spec.polarity, "decimals": spec.decimals, "ratio_factor": spec.ratio_factor,
-                    "category": spec.category, "description_id": spec.description_id,
-                    "description_en": spec.description_en, "sort_order": spec.sort_order,
+                    "name_id": spec.name_id,
+                    "name_en": spec.name_en,
+                    "period_type": spec.period_type,
+                    "aggregation": spec.aggregation,
+                    "value_type": spec.value_type,
+                    "unit": spec.unit,
+                    "polarity": spec.polarity,
+                    "decimals": spec.decimals,
+                    "ratio_factor": spec.ratio_factor,
+                    "category": spec.category,
+                    "description_id": spec.description_id,
+                    "description_en": spec.description_en,
+                    "sort_order": spec.sort_order,
                     "source": module.source,
                 }
                 obj, created = Indicator.objects.get_or_create(code=spec.code, defaults=values)
@@ -94,10 +102,15 @@ class ImportSummary:
             "responseType": "ImportSummary",
             "status": self.status,
             "importOptions": {"dryRun": self.dry_run, "importStrategy": self.strategy, "idScheme": "CODE"},
-            "description": _("Import process completed successfully") if not self.conflicts
+            "description": _("Import process completed successfully")
+            if not self.conflicts
             else _("Import completed with conflicts"),
-            "importCount": {"imported": self.imported, "updated": self.updated, "ignored": self.ignored,
-                            "deleted": self.deleted},
+            "importCount": {
+                "imported": self.imported,
+                "updated": self.updated,
+                "ignored": self.ignored,
+                "deleted": self.deleted,
+            },
             "conflicts": [c.as_dict() for c in self.conflicts],
             "importJob": self.job_id,
         }
@@ -124,8 +137,9 @@ def _parse_value(raw: Any, indicator: Indicator) -> float:
     if math.isnan(number) or math.isinf(number):
         raise ValueError(_("value %(v)s is not a finite number") % {"v": raw})
     if vt == ValueType.INTEGER and not number.is_integer():
-        raise ValueError(_("value %(v)s must be a whole number for indicator %(code)s") % {
-            "v": raw, "code": indicator.code})
+        raise ValueError(
+            _("value %(v)s must be a whole number for indicator %(code)s") % {"v": raw, "code": indicator.code}
+        )
     if vt == ValueType.PERCENTAGE and not 0 <= number <= 1000:
         raise ValueError(_("value %(v)s is not a plausible percentage") % {"v": raw})
     return number
@@ -177,8 +191,14 @@ def facts_import(
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes, is_active=True)}
     units: dict[str, tuple[int, str]] = {}
     for chunk in _chunks(sorted(unit_codes)):
-        units.update({c: (pk, path) for c, pk, path in OrgUnit.objects.filter(
-            code__in=chunk, is_active=True).values_list("code", "id", "path")})
+        units.update(
+            {
+                c: (pk, path)
+                for c, pk, path in OrgUnit.objects.filter(code__in=chunk, is_active=True).values_list(
+                    "code", "id", "path"
+                )
+            }
+        )
     scope = None if actor is None or actor.is_superuser else access.scope_paths(actor, Action.IMPORT)
 
     def conflict(obj: str, message: str, index: int, prop: str) -> None:
@@ -194,18 +214,30 @@ def facts_import(
         code = str(row.get("dataElement") or "")
         indicator = indicators.get(code)
         if indicator is None:
-            conflict(code, _("row %(i)d: indicator (dataElement) %(c)s does not exist") % {"i": index, "c": code},
-                     index, "dataElement")
+            conflict(
+                code,
+                _("row %(i)d: indicator (dataElement) %(c)s does not exist") % {"i": index, "c": code},
+                index,
+                "dataElement",
+            )
             continue
         unit_code = str(row.get("orgUnit") or defaults.get("orgUnit") or "")
         unit = units.get(unit_code)
         if unit is None:
-            conflict(unit_code, _("row %(i)d: org unit %(c)s does not exist") % {"i": index, "c": unit_code},
-                     index, "orgUnit")
+            conflict(
+                unit_code,
+                _("row %(i)d: org unit %(c)s does not exist") % {"i": index, "c": unit_code},
+                index,
+                "orgUnit",
+            )
             continue
         if scope is not None and not any(unit[1].startswith(p) for p in scope):
-            conflict(unit_code, _("row %(i)d: org unit %(c)s is outside your scope") % {
-                "i": index, "c": unit_code}, index, "orgUnit")
+            conflict(
+                unit_code,
+                _("row %(i)d: org unit %(c)s is outside your scope") % {"i": index, "c": unit_code},
+                index,
+                "orgUnit",
+            )
             continue
         period_id = str(row.get("period") or defaults.get("period") or "")
         try:
@@ -214,15 +246,24 @@ def facts_import(
             conflict(period_id, _("row %(i)d: %(e)s") % {"i": index, "e": exc}, index, "period")
             continue
         if period.type.value != indicator.period_type:
-            conflict(period_id, _("row %(i)d: period %(p)s is %(t)s but indicator %(c)s is reported per %(it)s")
-                     % {"i": index, "p": period_id, "t": period.type.value, "c": code, "it": indicator.period_type},
-                     index, "period")
+            conflict(
+                period_id,
+                _("row %(i)d: period %(p)s is %(t)s but indicator %(c)s is reported per %(it)s")
+                % {"i": index, "p": period_id, "t": period.type.value, "c": code, "it": indicator.period_type},
+                index,
+                "period",
+            )
             continue
         key = (indicator.pk, unit[0], period.id)
         if strategy == ImportStrategy.DELETE:
             if key in accepted:
-                conflict(code, _("row %(i)d duplicates row %(j)d (same indicator, org unit and period)") % {
-                    "i": index, "j": accepted[key][0]}, index, "dataValue")
+                conflict(
+                    code,
+                    _("row %(i)d duplicates row %(j)d (same indicator, org unit and period)")
+                    % {"i": index, "j": accepted[key][0]},
+                    index,
+                    "dataValue",
+                )
                 continue
             accepted[key] = (index, indicator, unit[0], period, None, None, None, "")
             continue
@@ -242,8 +283,13 @@ def facts_import(
             conflict(str(row.get("value")), _("row %(i)d: %(e)s") % {"i": index, "e": exc}, index, "value")
             continue
         if key in accepted:
-            conflict(code, _("row %(i)d duplicates row %(j)d (same indicator, org unit and period)") % {
-                "i": index, "j": accepted[key][0]}, index, "dataValue")
+            conflict(
+                code,
+                _("row %(i)d duplicates row %(j)d (same indicator, org unit and period)")
+                % {"i": index, "j": accepted[key][0]},
+                index,
+                "dataValue",
+            )
             continue
         comment = str(row.get("comment") or "")[:255]
         accepted[key] = (index, indicator, unit[0], period, value, numerator, denominator, comment)
@@ -274,8 +320,12 @@ def facts_import(
             continue
         if old is None:
             if strategy == ImportStrategy.UPDATE:
-                conflict(indicator.code, _("row %(i)d: no existing value to update (importStrategy=UPDATE)") % {
-                    "i": index}, index, "dataValue")
+                conflict(
+                    indicator.code,
+                    _("row %(i)d: no existing value to update (importStrategy=UPDATE)") % {"i": index},
+                    index,
+                    "dataValue",
+                )
                 continue
             summary.imported += 1
         else:
@@ -283,8 +333,12 @@ def facts_import(
                 summary.ignored += 1
                 continue
             if strategy == ImportStrategy.CREATE:
-                conflict(indicator.code, _("row %(i)d: a value already exists (importStrategy=CREATE)") % {
-                    "i": index}, index, "dataValue")
+                conflict(
+                    indicator.code,
+                    _("row %(i)d: a value already exists (importStrategy=CREATE)") % {"i": index},
+                    index,
+                    "dataValue",
+                )
                 continue
             summary.updated += 1
         dirty.add((indicator.pk, period.id))
@@ -292,8 +346,12 @@ def facts_import(
 
     with transaction.atomic():
         job = ImportJob.objects.create(
-            created_by=actor if actor is not None else None, channel=channel, filename=filename,
-            strategy=strategy, dry_run=dry_run, row_count=len(rows),
+            created_by=actor if actor is not None else None,
+            channel=channel,
+            filename=filename,
+            strategy=strategy,
+            dry_run=dry_run,
+            row_count=len(rows),
             status=ImportStatus.PREVIEW if dry_run else ImportStatus.APPLIED,
         )
         summary.job_id = job.pk
@@ -305,10 +363,20 @@ def facts_import(
         job.summary = summary.as_dict()
         job.summary["conflicts"] = job.summary["conflicts"][:1000]  # the full list went to the client
         job.save(update_fields=["summary"])
-        audit_record(actor=actor, action="facts.import_dry_run" if dry_run else "facts.import", obj=job,
-                     changes={"channel": channel, "rows": len(rows), "imported": summary.imported,
-                              "updated": summary.updated, "ignored": summary.ignored,
-                              "deleted": summary.deleted, "conflicts": len(summary.conflicts)})
+        audit_record(
+            actor=actor,
+            action="facts.import_dry_run" if dry_run else "facts.import",
+            obj=job,
+            changes={
+                "channel": channel,
+                "rows": len(rows),
+                "imported": summary.imported,
+                "updated": summary.updated,
+                "ignored": summary.ignored,
+                "deleted": summary.deleted,
+                "conflicts": len(summary.conflicts),
+            },
+        )
     return summary
 
 
@@ -454,10 +522,19 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
         else:
             value = v
         period = wanted[pid]
-        out.append(FactRollup(indicator=indicator, org_unit_id=unit_ids[path], period=pid,
-                              period_type=period.type.value, period_start=period.start, value=value,
-                              numerator=n if agg in _RATIO_KINDS else None,
-                              denominator=d if agg in _RATIO_KINDS else None, fact_count=int(c)))
+        out.append(
+            FactRollup(
+                indicator=indicator,
+                org_unit_id=unit_ids[path],
+                period=pid,
+                period_type=period.type.value,
+                period_start=period.start,
+                value=value,
+                numerator=n if agg in _RATIO_KINDS else None,
+                denominator=d if agg in _RATIO_KINDS else None,
+                fact_count=int(c),
+            )
+        )
     return out
 
 
@@ -524,8 +601,9 @@ def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] |
             ind_ids = [indicators[c].pk for c in codes if c in indicators]
             current = {
                 (f.indicator.code, f.org_unit_id, f.period): f
-                for f in Fact.objects.filter(indicator_id__in=ind_ids, period__in=[p.id for p in periods])
-                .select_related("indicator")
+                for f in Fact.objects.filter(
+                    indicator_id__in=ind_ids, period__in=[p.id for p in periods]
+                ).select_related("indicator")
             }
             writes = []
             for key, fv in fresh.items():
@@ -535,10 +613,19 @@ def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] |
                 old = current.get(key)
                 if old and (old.value, old.numerator, old.denominator) == (fv.value, fv.numerator, fv.denominator):
                     continue
-                writes.append(Fact(indicator=ind, org_unit_id=fv.org_unit_id, period=fv.period,
-                                   period_start=Period.parse(fv.period).start, value=fv.value,
-                                   numerator=fv.numerator, denominator=fv.denominator,
-                                   source=f"module:{module.source}", updated_at=now))
+                writes.append(
+                    Fact(
+                        indicator=ind,
+                        org_unit_id=fv.org_unit_id,
+                        period=fv.period,
+                        period_start=Period.parse(fv.period).start,
+                        value=fv.value,
+                        numerator=fv.numerator,
+                        denominator=fv.denominator,
+                        source=f"module:{module.source}",
+                        updated_at=now,
+                    )
+                )
                 changed_pairs.add((ind.pk, fv.period))
             # A unit that had a value and now has none dropped to zero for counts (sum, last): store 0 so a
             # "last" roll-up does not fall back to an older month. Averages and ratios have no zero: delete.
@@ -557,8 +644,11 @@ def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] |
             with transaction.atomic():
                 for batch in _chunks(writes):
                     Fact.objects.bulk_create(
-                        batch, update_conflicts=True, unique_fields=["indicator", "org_unit", "period"],
-                        update_fields=["value", "numerator", "denominator", "source", "updated_at"])
+                        batch,
+                        update_conflicts=True,
+                        unique_fields=["indicator", "org_unit", "period"],
+                        update_fields=["value", "numerator", "denominator", "source", "updated_at"],
+                    )
                 Fact.objects.filter(pk__in=stale).delete()
                 Fact.objects.filter(pk__in=zeroed).update(value=0.0, updated_at=now)
                 periods_mark_dirty(pairs=changed_pairs)
@@ -582,7 +672,13 @@ def target_set(*, actor: Any, indicator: Indicator, org_unit: OrgUnit, period: s
             if old:
                 old.delete()
         else:
-            Target.objects.update_or_create(indicator=indicator, org_unit=org_unit, period=parsed.id,
-                                            defaults={"value": value})
-        audit_record(actor=actor, action="target.set", obj=indicator, org_unit=org_unit,
-                     changes={"period": parsed.id, "value": {"before": old.value if old else None, "after": value}})
+            Target.objects.update_or_create(
+                indicator=indicator, org_unit=org_unit, period=parsed.id, defaults={"value": value}
+            )
+        audit_record(
+            actor=actor,
+            action="target.set",
+            obj=indicator,
+            org_unit=org_unit,
+            changes={"period": parsed.id, "value": {"before": old.value if old else None, "after": value}},
+        )

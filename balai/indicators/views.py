@@ -82,17 +82,28 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         for r in rollups:
             target = targets.get(r.period)
             achieved = (r.value / target * 100) if target else None
-            rows.append({"period": r.period, "value": r.value, "target": target, "achieved": achieved,
-                         "fact_count": r.fact_count})
+            rows.append(
+                {
+                    "period": r.period,
+                    "value": r.value,
+                    "target": target,
+                    "achieved": achieved,
+                    "fact_count": r.fact_count,
+                }
+            )
     targets_in_scope = (
-        Target.objects.visible_to(user, Action.VIEW).filter(indicator=indicator)
-        .select_related("org_unit").order_by("-period", "org_unit__path")[:TARGETS_SHOWN]
+        Target.objects.visible_to(user, Action.VIEW)
+        .filter(indicator=indicator)
+        .select_related("org_unit")
+        .order_by("-period", "org_unit__path")[:TARGETS_SHOWN]
     )
     context = {
         "indicator": indicator,
         "unit": unit,
-        "units": org_selectors.units_visible(user).filter(is_active=True)
-        .exclude(kind__in=[UnitKind.RW, UnitKind.RT]).order_by("path"),
+        "units": org_selectors.units_visible(user)
+        .filter(is_active=True)
+        .exclude(kind__in=[UnitKind.RW, UnitKind.RT])
+        .order_by("path"),
         "rows": rows,
         "targets": targets_in_scope,
         "can_set_target": access.can(user, Action.IMPORT),
@@ -138,8 +149,11 @@ def target_edit(request: HttpRequest, code: str) -> HttpResponse:
         period = request.GET.get("period", "") or str(timezone.localdate().year)
         initial["period"] = period
         if unit_code:
-            existing = Target.objects.visible_to(user, Action.IMPORT).filter(
-                indicator=indicator, org_unit__code=unit_code, period=period).first()
+            existing = (
+                Target.objects.visible_to(user, Action.IMPORT)
+                .filter(indicator=indicator, org_unit__code=unit_code, period=period)
+                .first()
+            )
             if existing is not None:
                 initial["value"] = existing.value
         form = TargetForm(initial=initial, units=units)
@@ -161,7 +175,8 @@ def _template_csv(user: Any) -> HttpResponse:
     )
     in_scope = org_selectors.units_visible(user, Action.IMPORT).filter(is_active=True)
     unit = in_scope.filter(kind__in=[UnitKind.KELURAHAN, UnitKind.DESA]).order_by("path").first() or (
-        in_scope.order_by("path").first())
+        in_scope.order_by("path").first()
+    )
     unit_code = unit.code if unit else "63.72.04.1002"
     out = io.StringIO()
     writer = csv.writer(out)
@@ -198,8 +213,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             rows = rows_from_csv(text)
             if not rows:
                 raise ValidationError(_("The file has headers but no rows."))
-            summary = services.facts_import(actor=user, rows=rows, dry_run=True, channel="csv",
-                                            filename=upload.name[:255])
+            summary = services.facts_import(
+                actor=user, rows=rows, dry_run=True, channel="csv", filename=upload.name[:255]
+            )
         except ValidationError as exc:
             form.add_error("file", exc.messages)
         except PermissionDenied as exc:
@@ -223,7 +239,7 @@ def _reason(conflict: dict[str, Any]) -> str:
     if indexes:
         prefix = _("row %(i)d: %(e)s") % {"i": indexes[0], "e": ""}
         if prefix and text.startswith(prefix):
-            return text[len(prefix):]
+            return text[len(prefix) :]
     return text
 
 
@@ -239,8 +255,12 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     summary = job.summary or {}
     counts = summary.get("importCount", {})
     conflicts = [
-        {"line": c["indexes"][0] + 2 if c.get("indexes") else None, "object": c.get("object", ""),
-         "property": c.get("property", ""), "reason": _reason(c)}
+        {
+            "line": c["indexes"][0] + 2 if c.get("indexes") else None,
+            "object": c.get("object", ""),
+            "property": c.get("property", ""),
+            "reason": _reason(c),
+        }
         for c in summary.get("conflicts", [])
     ]
     ignored = counts.get("ignored", 0)
@@ -280,8 +300,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This preview has expired. Upload the file again."))
         return redirect("indicators:import")
     try:
-        summary = services.facts_import(actor=user, rows=rows_from_csv(stored["content"]), dry_run=False,
-                                        channel="csv", filename=stored["filename"])
+        summary = services.facts_import(
+            actor=user, rows=rows_from_csv(stored["content"]), dry_run=False, channel="csv", filename=stored["filename"]
+        )
     except PermissionDenied as exc:
         raise Http404 from exc
     assert summary.job_id is not None
@@ -295,6 +316,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         # so this second run changed nothing.
         messages.info(request, _("This file was already imported."))
     else:
-        messages.success(request, _("Import done: %(imported)s new, %(updated)s updated.") % {
-            "imported": summary.imported, "updated": summary.updated})
+        messages.success(
+            request,
+            _("Import done: %(imported)s new, %(updated)s updated.")
+            % {"imported": summary.imported, "updated": summary.updated},
+        )
     return redirect("indicators:import_preview", pk=summary.job_id)

@@ -17,8 +17,15 @@ router = Router(tags=["org"])
 
 
 def _unit_out(u: OrgUnit) -> dict[str, Any]:
-    return {"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None,
-            "depth": u.depth, "kemendagri_code": u.kemendagri_code, "is_active": u.is_active}
+    return {
+        "code": u.code,
+        "name": u.name,
+        "kind": u.kind,
+        "parent": u.parent.code if u.parent else None,
+        "depth": u.depth,
+        "kemendagri_code": u.kemendagri_code,
+        "is_active": u.is_active,
+    }
 
 
 @router.get("/me", response=MeOut, summary="The caller and their roles")
@@ -27,9 +34,12 @@ def me(request: HttpRequest) -> Any:
 
     user = request.user
     roles = RoleAssignment.objects.filter(user_id=user.pk or 0).select_related("org_unit").order_by("org_unit__path")
-    return {"username": user.username, "full_name": getattr(user, "full_name", ""),
-            "is_integration": getattr(user, "is_integration", False),
-            "roles": [{"role": r.role, "orgUnit": r.org_unit.code} for r in roles]}
+    return {
+        "username": user.username,
+        "full_name": getattr(user, "full_name", ""),
+        "is_integration": getattr(user, "is_integration", False),
+        "roles": [{"role": r.role, "orgUnit": r.org_unit.code} for r in roles],
+    }
 
 
 @router.get("/orgUnits", response=list[OrgUnitOut], summary="Org units in the caller's scope")
@@ -50,10 +60,21 @@ def org_unit(request: HttpRequest, code: str) -> Any:
     return _unit_out(unit)
 
 
-@router.get("/pegawai/{pk}", response=PegawaiOut, summary="One ASN record; NIK and phone masked unless the "
-            "caller's role needs them")
+@router.get(
+    "/pegawai/{pk}",
+    response=PegawaiOut,
+    summary="One ASN record; NIK and phone masked unless the caller's role needs them",
+)
 def pegawai(request: HttpRequest, pk: int) -> Any:
     p: Pegawai = selectors.pegawai_get(request.user, pk)
-    return {"id": p.pk, "nip": p.nip, "name": p.name, "sex": p.sex, "orgUnit": p.org_unit.code,
-            "position": p.position, "rank": p.rank, "nik": access.mask(p.nik, request.user, p.org_unit),
-            "phone": access.mask(p.phone, request.user, p.org_unit)}
+    return {
+        "id": p.pk,
+        "nip": p.nip,
+        "name": p.name,
+        "sex": p.sex,
+        "orgUnit": p.org_unit.code,
+        "position": p.position,
+        "rank": p.rank,
+        "nik": access.mask(p.nik, request.user, p.org_unit),
+        "phone": access.mask(p.phone, request.user, p.org_unit),
+    }

@@ -14,10 +14,16 @@ class UnitKind(models.TextChoices):
     RT = "rt", _("RT")
 
 
-TERRITORIAL_KINDS = {UnitKind.PEMDA, UnitKind.KECAMATAN, UnitKind.KELURAHAN, UnitKind.DESA, UnitKind.RW,
-                     UnitKind.RT}
-OFFICE_KINDS = {UnitKind.PEMDA, UnitKind.PERANGKAT_DAERAH, UnitKind.UPTD, UnitKind.BAGIAN,
-                UnitKind.KECAMATAN, UnitKind.KELURAHAN, UnitKind.DESA}
+TERRITORIAL_KINDS = {UnitKind.PEMDA, UnitKind.KECAMATAN, UnitKind.KELURAHAN, UnitKind.DESA, UnitKind.RW, UnitKind.RT}
+OFFICE_KINDS = {
+    UnitKind.PEMDA,
+    UnitKind.PERANGKAT_DAERAH,
+    UnitKind.UPTD,
+    UnitKind.BAGIAN,
+    UnitKind.KECAMATAN,
+    UnitKind.KELURAHAN,
+    UnitKind.DESA,
+}
 
 # Which kinds may sit under which: keeps the tree meaningful (no kecamatan under an RT).
 ALLOWED_CHILDREN: dict[str, set[str]] = {

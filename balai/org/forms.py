@@ -82,7 +82,8 @@ class UnitAddForm(BalaiForm):
         super().__init__(*args, **kwargs)
         allowed = ALLOWED_CHILDREN[parent.kind]
         self.fields["code"].help_text = _("Unique in the whole tree, for example %(example)s.") % {
-            "example": f"{parent.code}.001"}
+            "example": f"{parent.code}.001"
+        }
         if not allowed & {UnitKind.KECAMATAN, UnitKind.KELURAHAN, UnitKind.DESA}:
             del self.fields["kemendagri_code"]  # RW, RT and offices have no Kemendagri code
         choices = [(value, label) for value, label in UnitKind.choices if value in allowed]
@@ -116,26 +117,36 @@ class PegawaiForm(BalaiForm):
     nip = forms.CharField(label="NIP", max_length=30, help_text=_("18 digits; spaces are allowed."))
     name = forms.CharField(label=_("Name"), max_length=200)
     org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), to_field_name="code")
-    employment_type = forms.ChoiceField(label=_("Employment type"), choices=EmploymentType.choices,
-                                        initial=EmploymentType.PNS)
+    employment_type = forms.ChoiceField(
+        label=_("Employment type"), choices=EmploymentType.choices, initial=EmploymentType.PNS
+    )
     position = forms.CharField(label=_("Position (jabatan)"), max_length=200, required=False)
     rank = forms.CharField(label=_("Rank (golongan)"), max_length=10, required=False)
-    birth_date = forms.DateField(label=_("Birth date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                 help_text=_("Leave empty to take it from the NIP."))
-    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), *Sex.choices],
-                            help_text=_("Leave empty to take it from the NIP."))
-    tmt_cpns = forms.DateField(label=_("Start of service (TMT CPNS)"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                               help_text=_("Leave empty to take it from the NIP."))
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty to take it from the NIP."),
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        required=False,
+        choices=[("", "—"), *Sex.choices],
+        help_text=_("Leave empty to take it from the NIP."),
+    )
+    tmt_cpns = forms.DateField(
+        label=_("Start of service (TMT CPNS)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty to take it from the NIP."),
+    )
     nik = forms.CharField(label="NIK", max_length=20, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     DERIVED = ("birth_date", "sex", "tmt_cpns")
-    PLAIN = ("nip", "name", "org_unit", "employment_type", "position", "rank", "nik", "phone", "email",
-             "is_active")
+    PLAIN = ("nip", "name", "org_unit", "employment_type", "position", "rank", "nik", "phone", "email", "is_active")
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -29,12 +29,15 @@ def add_service_errors(form: forms.Form, exc: ValidationError, default_field: st
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True,
-                                      "class": "form-control"}),
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True, "class": "form-control"}
+        ),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
     )
 
@@ -51,10 +54,17 @@ class OneTimeCodeInput(forms.TextInput):
 
 class TotpCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("6-digit code"), max_length=12,
-        widget=OneTimeCodeInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9 ]*", "autofocus": True,
-                                      "class": "form-control form-control-lg text-center"}),
+        label=_("6-digit code"),
+        max_length=12,
+        widget=OneTimeCodeInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+                "class": "form-control form-control-lg text-center",
+            }
+        ),
     )
 
     def clean_code(self) -> str:
@@ -66,12 +76,14 @@ class TotpCodeForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=100,
+        label=_("Name"),
+        max_length=100,
         help_text=_("What will use it, for example “Attendance app”."),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     expires_on = forms.DateField(
-        label=_("Valid until (optional)"), required=False,
+        label=_("Valid until (optional)"),
+        required=False,
         help_text=_("The token stops working after this day. Leave empty for no expiry."),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
@@ -95,8 +107,11 @@ def bootstrap(form: forms.Form) -> forms.Form:
     """Give every widget Tabler's class, and mark invalid fields so Bootstrap shows them red."""
     for name, field in form.fields.items():
         widget: Any = field.widget
-        css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else (
-            "form-select" if isinstance(widget, forms.Select) else "form-control")
+        css = (
+            "form-check-input"
+            if isinstance(widget, forms.CheckboxInput)
+            else ("form-select" if isinstance(widget, forms.Select) else "form-control")
+        )
         classes = widget.attrs.get("class", "")
         if css not in classes.split():
             classes = f"{classes} {css}".strip()

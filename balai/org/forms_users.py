@@ -32,33 +32,45 @@ def role_choices(*, integration: bool) -> list[tuple[str, str]]:
 
 
 class UserSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("Username, name or email"),
-                                                      "type": "search"}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Username, name or email"), "type": "search"}),
+    )
 
 
 class UserAddForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()],
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
         help_text=_("Lower-case letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     is_integration = forms.BooleanField(
-        label=_("Integration account (API only)"), required=False,
-        help_text=_("For another application: it has no password, cannot use the web pages and signs in "
-                    "with an API token."),
+        label=_("Integration account (API only)"),
+        required=False,
+        help_text=_(
+            "For another application: it has no password, cannot use the web pages and signs in with an API token."
+        ),
     )
     password = forms.CharField(
-        label=_("Initial password"), required=False, strip=False,
-        help_text=_("At least 10 characters, not only digits, not a common password. Give it to the user in "
-                    "person and ask them to change it."),
+        label=_("Initial password"),
+        required=False,
+        strip=False,
+        help_text=_(
+            "At least 10 characters, not only digits, not a common password. Give it to the user in "
+            "person and ask them to change it."
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     role = forms.ChoiceField(label=_("Role"), required=False)
-    org_unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False,
-                               empty_label=_("— choose a unit —"))
+    org_unit = UnitChoiceField(
+        label=_("Unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("— choose a unit —")
+    )
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], role_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,4 +120,3 @@ class RoleAddForm(forms.Form):
         assert isinstance(unit_field, UnitChoiceField) and isinstance(role_field, forms.ChoiceField)
         unit_field.queryset = assignable_units(units)
         role_field.choices = role_choices(integration=integration)
-

@@ -39,9 +39,7 @@ def compute(codes: list[str], periods: list[Period]) -> Iterable[FactValue]:
             continue
         end = dt.datetime.combine(period.end, dt.time.max, tzinfo=dt.UTC)
         rows = (
-            Pegawai.objects.filter(Q(created_at__lte=end), is_active=True)
-            .values("org_unit_id")
-            .annotate(n=Count("id"))
+            Pegawai.objects.filter(Q(created_at__lte=end), is_active=True).values("org_unit_id").annotate(n=Count("id"))
         )
         for row in rows:
             yield FactValue("asn.headcount", row["org_unit_id"], period.id, float(row["n"]))

@@ -27,10 +27,6 @@ class SecondFactorMiddleware:
                 logout(request)
                 return redirect(reverse("org:login"))
             allowed = {reverse("org:second_factor"), reverse("org:logout"), reverse("set_language")}
-            if (
-                access.requires_second_factor(user)
-                and not request.session.get(SESSION_KEY)
-                and path not in allowed
-            ):
+            if access.requires_second_factor(user) and not request.session.get(SESSION_KEY) and path not in allowed:
                 return redirect(f"{reverse('org:second_factor')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -38,7 +38,9 @@ class OrgUnit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     code = models.CharField(
-        _("code"), max_length=40, unique=True,
+        _("code"),
+        max_length=40,
+        unique=True,
         help_text=_("Kemendagri code for territories (63.72.04.1002); an agency code otherwise (DISKOMINFO)."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
@@ -96,7 +98,11 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     pegawai = models.OneToOneField(
-        "org.Pegawai", null=True, blank=True, on_delete=models.SET_NULL, related_name="user",
+        "org.Pegawai",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
         verbose_name=_("ASN record"),
     )
     is_integration = models.BooleanField(
@@ -135,8 +141,7 @@ class Pegawai(models.Model):
     employment_type = models.CharField(
         _("employment type"), max_length=10, choices=EmploymentType.choices, default=EmploymentType.PNS
     )
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="pegawai",
-                                 verbose_name=_("unit"))
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="pegawai", verbose_name=_("unit"))
     position = models.CharField(_("position (jabatan)"), max_length=200, blank=True)
     rank = models.CharField(_("rank (golongan)"), max_length=10, blank=True)
     nik = models.CharField("NIK", max_length=16, blank=True)
@@ -164,11 +169,13 @@ class RoleAssignmentQuerySet(ScopedQuerySet["RoleAssignment"]):
 class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="role_assignments",
-                                 verbose_name=_("unit"))
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("unit")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -199,8 +206,9 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -233,4 +241,3 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {'ok' if self.succeeded else 'fail'} {self.created_at}"
-

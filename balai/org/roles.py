@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Action:
-    VIEW = "view"          # read records and facts
-    EDIT = "edit"          # record work: create and change records
-    APPROVE = "approve"    # sign off as head of a unit
-    IMPORT = "import"      # push Facts (API, CSV)
-    ADMIN = "admin"        # manage the org tree, ASN register, users, roles, tokens
-    AUDIT = "audit"        # read the audit log
+    VIEW = "view"  # read records and facts
+    EDIT = "edit"  # record work: create and change records
+    APPROVE = "approve"  # sign off as head of a unit
+    IMPORT = "import"  # push Facts (API, CSV)
+    ADMIN = "admin"  # manage the org tree, ASN register, users, roles, tokens
+    AUDIT = "audit"  # read the audit log
     PERSONAL = "personal"  # see personal data (NIK, phone, address) unmasked
 
 

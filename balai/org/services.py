@@ -58,8 +58,10 @@ def _check_child_kind(parent: OrgUnit | None, kind: str) -> None:
         return
     if kind not in ALLOWED_CHILDREN[parent.kind]:
         raise ValidationError(
-            {"kind": _("A %(kind)s cannot be placed under a %(parent)s.") % {
-                "kind": UnitKind(kind).label, "parent": UnitKind(parent.kind).label}}
+            {
+                "kind": _("A %(kind)s cannot be placed under a %(parent)s.")
+                % {"kind": UnitKind(kind).label, "parent": UnitKind(parent.kind).label}
+            }
         )
 
 
@@ -94,14 +96,26 @@ def orgunit_create(
         if OrgUnit.objects.filter(code=code).exists():
             raise ValidationError({"code": _("Code %(code)s is already used by another unit.") % {"code": code}})
         unit = OrgUnit.objects.create(
-            parent=parent, name=name, kind=kind, code=code, short_name=short_name.strip(),
-            kemendagri_code=kemendagri_code, time_zone=time_zone, latitude=latitude, longitude=longitude,
+            parent=parent,
+            name=name,
+            kind=kind,
+            code=code,
+            short_name=short_name.strip(),
+            kemendagri_code=kemendagri_code,
+            time_zone=time_zone,
+            latitude=latitude,
+            longitude=longitude,
             depth=(parent.depth + 1) if parent else 0,
         )
         unit.path = (parent.path if parent else "") + path_segment(unit.pk)
         unit.save(update_fields=["path"])
-        audit_record(actor=actor, action="orgunit.create", obj=unit, org_unit=unit,
-                     changes=changes_between({}, snapshot(unit, UNIT_AUDIT_FIELDS)))
+        audit_record(
+            actor=actor,
+            action="orgunit.create",
+            obj=unit,
+            org_unit=unit,
+            changes=changes_between({}, snapshot(unit, UNIT_AUDIT_FIELDS)),
+        )
     return unit
 
 
@@ -119,15 +133,21 @@ def orgunit_update(*, actor: User | None, unit: OrgUnit, **fields: Any) -> OrgUn
             and fields["code"] != unit.code
             and OrgUnit.objects.filter(code=fields["code"]).exclude(pk=unit.pk).exists()
         ):
-            raise ValidationError({"code": _("Code %(code)s is already used by another unit.") % {
-                    "code": fields["code"]}})
+            raise ValidationError(
+                {"code": _("Code %(code)s is already used by another unit.") % {"code": fields["code"]}}
+            )
         if fields.get("name", unit.name).strip() == "":
             raise ValidationError({"name": _("Name is required.")})
         for key, value in fields.items():
             setattr(unit, key, value.strip() if isinstance(value, str) else value)
         unit.save()
-        audit_record(actor=actor, action="orgunit.update", obj=unit, org_unit=unit,
-                     changes=changes_between(before, snapshot(unit, UNIT_AUDIT_FIELDS)))
+        audit_record(
+            actor=actor,
+            action="orgunit.update",
+            obj=unit,
+            org_unit=unit,
+            changes=changes_between(before, snapshot(unit, UNIT_AUDIT_FIELDS)),
+        )
     return unit
 
 
@@ -156,11 +176,18 @@ def orgunit_move(*, actor: User | None, unit: OrgUnit, new_parent: OrgUnit) -> O
         from balai.indicators.models import Fact
         from balai.indicators.services import periods_mark_dirty
 
-        periods_mark_dirty(pairs=set(
-            Fact.objects.filter(subtree_q(new_path, "org_unit__")).values_list("indicator_id", "period").distinct()
-        ))
-        audit_record(actor=actor, action="orgunit.move", obj=unit, org_unit=unit,
-                     changes={"parent": {"before": str(old_parent), "after": str(new_parent)}})
+        periods_mark_dirty(
+            pairs=set(
+                Fact.objects.filter(subtree_q(new_path, "org_unit__")).values_list("indicator_id", "period").distinct()
+            )
+        )
+        audit_record(
+            actor=actor,
+            action="orgunit.move",
+            obj=unit,
+            org_unit=unit,
+            changes={"parent": {"before": str(old_parent), "after": str(new_parent)}},
+        )
     return unit
 
 
@@ -203,13 +230,16 @@ def orgunits_import_csv(*, actor: User | None, content: bytes | str, dry_run: bo
                     raise ValidationError(_("parent unit %(code)s does not exist") % {"code": row["parent_code"]})
                 kind = row["kind"].lower()
                 if kind not in UnitKind.values:
-                    raise ValidationError(_("kind %(kind)s is not one of %(kinds)s") % {
-                        "kind": row["kind"], "kinds": ", ".join(UnitKind.values)})
+                    raise ValidationError(
+                        _("kind %(kind)s is not one of %(kinds)s")
+                        % {"kind": row["kind"], "kinds": ", ".join(UnitKind.values)}
+                    )
                 existing = OrgUnit.objects.filter(code=row["code"]).first()
                 if existing is not None:
                     if existing.parent_id != parent.pk:
-                        raise ValidationError(_("code %(code)s already exists under another parent") % {
-                            "code": row["code"]})
+                        raise ValidationError(
+                            _("code %(code)s already exists under another parent") % {"code": row["code"]}
+                        )
                     if existing.name == row["name"]:
                         report.rows.append(RowResult(idx, "ignored", _("unchanged")))
                         continue
@@ -225,8 +255,11 @@ def orgunits_import_csv(*, actor: User | None, content: bytes | str, dry_run: bo
         if dry_run or report.has_errors:
             transaction.set_rollback(True)
         else:
-            audit_record(actor=actor, action="orgunit.import", changes={
-                "created": report.count("created"), "updated": report.count("updated")})
+            audit_record(
+                actor=actor,
+                action="orgunit.import",
+                changes={"created": report.count("created"), "updated": report.count("updated")},
+            )
     return report
 
 
@@ -253,8 +286,9 @@ def pemda_init(*, actor: User | None, wilayah_code: str) -> InitSummary:
         unit = OrgUnit.objects.filter(code=code).first()
         if unit is None:
             created += 1
-            return orgunit_create(actor=actor, parent=parent, name=name, kind=kind, code=code,
-                                  kemendagri_code=code, **extra)
+            return orgunit_create(
+                actor=actor, parent=parent, name=name, kind=kind, code=code, kemendagri_code=code, **extra
+            )
         if unit.name != name:
             updated += 1
             return orgunit_update(actor=actor, unit=unit, name=name)
@@ -262,16 +296,27 @@ def pemda_init(*, actor: User | None, wilayah_code: str) -> InitSummary:
         return unit
 
     with transaction.atomic():
-        root = upsert(None, region.code, f"Pemerintah {wilayah.pretty_name(region)}", UnitKind.PEMDA,
-                      short_name=wilayah.pretty_name(region), time_zone=wilayah.time_zone_for(region.code))
+        root = upsert(
+            None,
+            region.code,
+            f"Pemerintah {wilayah.pretty_name(region)}",
+            UnitKind.PEMDA,
+            short_name=wilayah.pretty_name(region),
+            time_zone=wilayah.time_zone_for(region.code),
+        )
         for kec in wilayah.children(region.code):
             kec_unit = upsert(root, kec.code, f"Kecamatan {kec.name}", UnitKind.KECAMATAN, short_name=kec.name)
             for village in wilayah.children(kec.code):
                 kind = UnitKind.KELURAHAN if village.is_kelurahan else UnitKind.DESA
                 label = "Kelurahan" if village.is_kelurahan else "Desa"
                 upsert(kec_unit, village.code, f"{label} {village.name}", kind, short_name=village.name)
-        audit_record(actor=actor, action="pemda.init", obj=root, org_unit=root,
-                     changes={"created": created, "updated": updated, "unchanged": unchanged})
+        audit_record(
+            actor=actor,
+            action="pemda.init",
+            obj=root,
+            org_unit=root,
+            changes={"created": created, "updated": updated, "unchanged": unchanged},
+        )
     return InitSummary(root, created, updated, unchanged)
 
 
@@ -312,8 +357,13 @@ def pegawai_create(*, actor: User | None, org_unit: OrgUnit, **data: Any) -> Peg
         if Pegawai.objects.filter(nip=data["nip"]).exists():
             raise ValidationError({"nip": _("NIP %(nip)s is already registered.") % {"nip": data["nip"]}})
         pegawai = Pegawai.objects.create(org_unit=org_unit, **data)
-        audit_record(actor=actor, action="pegawai.create", obj=pegawai, org_unit=org_unit,
-                     changes=changes_between({}, snapshot(pegawai, PEGAWAI_AUDIT_FIELDS)))
+        audit_record(
+            actor=actor,
+            action="pegawai.create",
+            obj=pegawai,
+            org_unit=org_unit,
+            changes=changes_between({}, snapshot(pegawai, PEGAWAI_AUDIT_FIELDS)),
+        )
     return pegawai
 
 
@@ -334,8 +384,13 @@ def pegawai_update(*, actor: User | None, pegawai: Pegawai, **data: Any) -> Pega
         for key, value in merged.items():
             setattr(pegawai, key, value)
         pegawai.save()
-        audit_record(actor=actor, action="pegawai.update", obj=pegawai, org_unit=pegawai.org_unit,
-                     changes=changes_between(before, snapshot(pegawai, PEGAWAI_AUDIT_FIELDS)))
+        audit_record(
+            actor=actor,
+            action="pegawai.update",
+            obj=pegawai,
+            org_unit=pegawai.org_unit,
+            changes=changes_between(before, snapshot(pegawai, PEGAWAI_AUDIT_FIELDS)),
+        )
     return pegawai
 
 
@@ -373,16 +428,27 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise ValidationError({"username": _("Username %(u)s is already taken.") % {"u": username}})
-        user = User(username=username, full_name=full_name, email=email, pegawai=pegawai,
-                    is_integration=is_integration, is_superuser=is_superuser, is_staff=is_superuser)
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=email,
+            pegawai=pegawai,
+            is_integration=is_integration,
+            is_superuser=is_superuser,
+            is_staff=is_superuser,
+        )
         if password and not is_integration:
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save()
-        audit_record(actor=actor, action="user.create", obj=user,
-                     org_unit=pegawai.org_unit if pegawai else None,
-                     changes={"username": username, "is_integration": is_integration})
+        audit_record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            org_unit=pegawai.org_unit if pegawai else None,
+            changes={"username": username, "is_integration": is_integration},
+        )
     return user
 
 
@@ -422,12 +488,18 @@ def role_assign(*, actor: User | None, user: User, role: str, org_unit: OrgUnit)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                assignment = RoleAssignment.objects.create(user=user, role=role, org_unit=org_unit,
-                                                           created_by=actor if actor else None)
+                assignment = RoleAssignment.objects.create(
+                    user=user, role=role, org_unit=org_unit, created_by=actor if actor else None
+                )
         except IntegrityError as exc:
             raise ValidationError(_("This user already has this role on this unit.")) from exc
-        audit_record(actor=actor, action="role.assign", obj=assignment, org_unit=org_unit,
-                     changes={"user": user.username, "role": role, "unit": org_unit.code})
+        audit_record(
+            actor=actor,
+            action="role.assign",
+            obj=assignment,
+            org_unit=org_unit,
+            changes={"user": user.username, "role": role, "unit": org_unit.code},
+        )
     access.forget(user)
     return assignment
 
@@ -435,9 +507,13 @@ def role_assign(*, actor: User | None, user: User, role: str, org_unit: OrgUnit)
 def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
     _require(actor, Action.ADMIN, assignment.org_unit)
     with transaction.atomic():
-        audit_record(actor=actor, action="role.revoke", obj=assignment, org_unit=assignment.org_unit,
-                     changes={"user": assignment.user.username, "role": assignment.role,
-                              "unit": assignment.org_unit.code})
+        audit_record(
+            actor=actor,
+            action="role.revoke",
+            obj=assignment,
+            org_unit=assignment.org_unit,
+            changes={"user": assignment.user.username, "role": assignment.role, "unit": assignment.org_unit.code},
+        )
         assignment.delete()
     access.forget(assignment.user)
 
@@ -461,8 +537,14 @@ def token_create(
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name.strip(), prefix=prefix, key_hash=hash_token(secret),
-                                        created_by=actor, expires_at=expires_at)
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip(),
+            prefix=prefix,
+            key_hash=hash_token(secret),
+            created_by=actor,
+            expires_at=expires_at,
+        )
         audit_record(actor=actor, action="token.create", obj=token, changes={"user": user.username, "name": name})
     return token, secret
 
@@ -512,8 +594,12 @@ def login_attempt_record(*, username: str, ip_address: str | None, succeeded: bo
     username = username.strip().lower()[:150]
     LoginAttempt.objects.create(username=username, ip_address=ip_address, succeeded=succeeded)
     user = User.objects.filter(username=username).first()
-    event = audit_record(actor=user if succeeded else None,
-                         action="auth.login" if succeeded else "auth.login_failed", obj=user, object_repr=username)
+    event = audit_record(
+        actor=user if succeeded else None,
+        action="auth.login" if succeeded else "auth.login_failed",
+        obj=user,
+        object_repr=username,
+    )
     if not succeeded:
         # Label the failure with the name that was tried, not "system": that is what an auditor looks for.
         event.actor_label = f"({username})"[:150]
@@ -568,4 +654,3 @@ def totp_set_secret(*, user: User, secret: str) -> None:
     """Demo/CLI only: give an account a known, already confirmed secret."""
     pyotp.TOTP(secret).now()  # fails loudly on a malformed secret
     User.objects.filter(pk=user.pk).update(totp_secret=secret, totp_confirmed_at=timezone.now())
-

@@ -27,9 +27,7 @@ def parse_nip(raw: str) -> NipParts:
     if not nip.isdigit():
         raise ValidationError(_("NIP may contain digits only."), code="nip_digits")
     if len(nip) != 18:
-        raise ValidationError(
-            _("NIP must be 18 digits; this one has %(n)d.") % {"n": len(nip)}, code="nip_length"
-        )
+        raise ValidationError(_("NIP must be 18 digits; this one has %(n)d.") % {"n": len(nip)}, code="nip_length")
     today = timezone.localdate()
     try:
         birth = dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
@@ -53,8 +51,8 @@ def parse_nip(raw: str) -> NipParts:
     tmt = dt.date(year, month, 1)
     if tmt > today or year < birth.year + 17:
         raise ValidationError(
-            _("NIP digits 9–14: start of service %(part)s must be at least 17 years after birth and not in "
-              "the future.") % {"part": nip[8:14]},
+            _("NIP digits 9–14: start of service %(part)s must be at least 17 years after birth and not in the future.")
+            % {"part": nip[8:14]},
             code="nip_tmt",
         )
     if nip[14] not in "12":
@@ -84,9 +82,7 @@ def parse_nik(raw: str) -> NikParts:
     if not nik.isdigit():
         raise ValidationError(_("NIK may contain digits only."), code="nik_digits")
     if len(nik) != 16:
-        raise ValidationError(
-            _("NIK must be 16 digits; this one has %(n)d.") % {"n": len(nik)}, code="nik_length"
-        )
+        raise ValidationError(_("NIK must be 16 digits; this one has %(n)d.") % {"n": len(nik)}, code="nik_length")
     if nik[0:2] == "00" or nik[2:4] == "00" or nik[4:6] == "00":
         raise ValidationError(
             _("NIK digits 1–6 must be a kecamatan code (PPKKCC); %(part)s is not.") % {"part": nik[0:6]},
@@ -103,8 +99,7 @@ def parse_nik(raw: str) -> NikParts:
         birth = dt.date(year, month, day)
     except ValueError as exc:
         raise ValidationError(
-            _("NIK digits 7–12 must be a birth date DDMMYY (women: day + 40); %(part)s is not.")
-            % {"part": nik[6:12]},
+            _("NIK digits 7–12 must be a birth date DDMMYY (women: day + 40); %(part)s is not.") % {"part": nik[6:12]},
             code="nik_birth_date",
         ) from exc
     if nik[12:16] == "0000":

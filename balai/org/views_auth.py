@@ -55,9 +55,9 @@ def safe_next(request: HttpRequest, default: str = "dashboard:home") -> str:
 
 def _locked_message(until: dt.datetime) -> str:
     local = timezone.localtime(until)
-    return _(
-        "Too many failed sign-in attempts. This account is locked until %(time)s; try again after that."
-    ) % {"time": f"{date_format(local, 'H:i')} {local.strftime('%Z')}".strip()}
+    return _("Too many failed sign-in attempts. This account is locked until %(time)s; try again after that.") % {
+        "time": f"{date_format(local, 'H:i')} {local.strftime('%Z')}".strip()
+    }
 
 
 def _pemda_context() -> dict[str, object]:
@@ -95,7 +95,8 @@ def _attempt_login(request: HttpRequest, form: LoginForm, username: str) -> Http
     user = authenticate(request, username=username, password=form.cleaned_data["password"])
     ip = _client_ip()
     integration = (
-        access.is_api_only(user) if user is not None
+        access.is_api_only(user)
+        if user is not None
         else User.objects.filter(username=username, is_integration=True).exists()
     )
     if user is None or integration:
@@ -103,8 +104,9 @@ def _attempt_login(request: HttpRequest, form: LoginForm, username: str) -> Http
         if integration:
             # Saying so names an integration account, but its users are apps, not people to phish;
             # a clerk who pasted its name here needs to know why it will never work.
-            form.add_error(None, _("This is an integration account: it works only with an API token, "
-                                   "not on the web pages."))
+            form.add_error(
+                None, _("This is an integration account: it works only with an API token, not on the web pages.")
+            )
         else:
             locked_until = services.login_locked_until(username=username)
             form.add_error(None, _locked_message(locked_until) if locked_until else _("Wrong username or password."))
@@ -150,8 +152,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()  # a new session id for the now fully trusted session
             request.session[SESSION_KEY] = True
             if enrolling:
-                messages.success(request, _("Your authenticator app is set up. You will need a code from it "
-                                            "each time you sign in."))
+                messages.success(
+                    request, _("Your authenticator app is set up. You will need a code from it each time you sign in.")
+                )
             return HttpResponseRedirect(safe_next(request))
         services.login_attempt_record(username=user.username, ip_address=_client_ip(), succeeded=False)
         locked_until = services.login_locked_until(username=user.username)
@@ -163,14 +166,16 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         status = 400
     elif request.method == "POST":
         status = 400
-    context: dict[str, object] = {"form": bootstrap(form), "enrolling": enrolling,
-                                  "next": request.POST.get("next") or request.GET.get("next", "")}
+    context: dict[str, object] = {
+        "form": bootstrap(form),
+        "enrolling": enrolling,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
     if enrolling:
-        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username,
-                                                           issuer_name=settings.BALAI_TOTP_ISSUER)
+        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=settings.BALAI_TOTP_ISSUER)
         # A viewBox instead of a fixed size lets the stylesheet scale the code to fit.
         context["qr_svg"] = segno.make(uri).svg_inline(scale=4, omitsize=True)
-        context["secret_groups"] = " ".join(user.totp_secret[i:i + 4] for i in range(0, len(user.totp_secret), 4))
+        context["secret_groups"] = " ".join(user.totp_secret[i : i + 4] for i in range(0, len(user.totp_secret), 4))
     return render(request, "org/auth/second_factor.html", context | _pemda_context(), status=status)
 
 
@@ -199,8 +204,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)  # stay signed in here; other sessions end
             messages.success(request, _("Your password has been changed."))
             return redirect("org:password_change")
-    return render(request, "org/auth/password_change.html", {"form": bootstrap(form)},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "org/auth/password_change.html",
+        {"form": bootstrap(form)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @csrf_protect
@@ -212,14 +221,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            token, secret = services.token_create(actor=user, user=user, name=form.cleaned_data["name"],
-                                                  expires_at=form.expires_at())
+            token, secret = services.token_create(
+                actor=user, user=user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, default_field="name")
         else:
             # Rendered in the POST answer, never stored: reloading or going back cannot show it again.
-            return render(request, "org/auth/token_created.html",
-                          {"token": token, "secret": secret, "back_url": reverse("org:tokens")})
+            return render(
+                request,
+                "org/auth/token_created.html",
+                {"token": token, "secret": secret, "back_url": reverse("org:tokens")},
+            )
     context = {"form": bootstrap(form), "tokens": selectors.tokens_of(user, user).order_by("-created_at")}
     return render(request, "org/auth/tokens.html", context, status=400 if form.is_bound and form.errors else 200)
 

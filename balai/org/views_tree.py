@@ -76,13 +76,15 @@ def _sort_key(unit: OrgUnit) -> tuple[int, str]:
 
 
 def _build_tree(user: Any, home: OrgUnit) -> Node:
-    units = _decorate(list(
-        selectors.units_visible(user)
-        .filter(subtree_q(home.path), is_active=True)
-        .exclude(kind__in=COLLAPSED_KINDS)
-        .annotate(n_children=Count("children"))
-        .order_by("path")
-    ))
+    units = _decorate(
+        list(
+            selectors.units_visible(user)
+            .filter(subtree_q(home.path), is_active=True)
+            .exclude(kind__in=COLLAPSED_KINDS)
+            .annotate(n_children=Count("children"))
+            .order_by("path")
+        )
+    )
     by_parent: dict[int | None, list[OrgUnit]] = {}
     for unit in units:
         by_parent.setdefault(unit.parent_id, []).append(unit)
@@ -121,9 +123,9 @@ def tree(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     unit = selectors.unit_get(user, code)
-    children = _decorate(list(
-        selectors.unit_children(user, unit).annotate(n_children=Count("children")).order_by("code")
-    ))
+    children = _decorate(
+        list(selectors.unit_children(user, unit).annotate(n_children=Count("children")).order_by("code"))
+    )
     if request.htmx:  # type: ignore[attr-defined]
         response = render(request, "org/tree/_children.html", {"parent": unit, "children": children})
         # The same URL answers a page or a fragment: caches and the back button must tell them apart.
@@ -179,19 +181,18 @@ def unit_add_child(request: HttpRequest, code: str) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
-            messages.success(request, _("%(name)s added under %(parent)s.") % {
-                "name": child.name, "parent": parent.name})
+            messages.success(
+                request, _("%(name)s added under %(parent)s.") % {"name": child.name, "parent": parent.name}
+            )
             return redirect("org:unit_detail", code=child.code)
     return render(request, "org/tree/add.html", {"parent": parent, "form": form})
 
 
 def _template_csv(user: Any) -> HttpResponse:
     homes = [u for u in selectors.home_units(user, Action.ADMIN) if ALLOWED_CHILDREN[u.kind]]
-    parent = (
-        selectors.units_visible(user, Action.ADMIN).filter(kind__in=[UnitKind.KELURAHAN, UnitKind.DESA])
-        .order_by("path").first()
-        or (homes[0] if homes else None)
-    )
+    parent = selectors.units_visible(user, Action.ADMIN).filter(kind__in=[UnitKind.KELURAHAN, UnitKind.DESA]).order_by(
+        "path"
+    ).first() or (homes[0] if homes else None)
     parent_code = parent.code if parent else "63.72.04.1002"
     out = io.StringIO()
     writer = csv.writer(out)
@@ -227,9 +228,15 @@ def unit_import(request: HttpRequest) -> HttpResponse:
         report = services.orgunits_import_csv(actor=user, content=stored["content"], dry_run=False)
         if not report.has_errors:
             del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, _("Import done: %(created)s added, %(updated)s updated, %(ignored)s unchanged.")
-                             % {"created": report.count("created"), "updated": report.count("updated"),
-                                "ignored": report.count("ignored")})
+            messages.success(
+                request,
+                _("Import done: %(created)s added, %(updated)s updated, %(ignored)s unchanged.")
+                % {
+                    "created": report.count("created"),
+                    "updated": report.count("updated"),
+                    "ignored": report.count("ignored"),
+                },
+            )
             return redirect("org:tree")
         context.update(report=report, counts=_counts(report), filename=stored.get("filename", ""), applied=True)
     elif request.method == "POST":
@@ -246,6 +253,10 @@ def unit_import(request: HttpRequest) -> HttpResponse:
                 token = secrets.token_urlsafe(16)
                 if len(text.encode()) <= settings.BALAI_IMPORT_MAX_BYTES:
                     request.session[IMPORT_SESSION_KEY] = {"token": token, "content": text, "filename": file.name}
-                context.update(report=report, counts=_counts(report), filename=file.name,
-                               confirm=None if report.has_errors else ImportConfirmForm(initial={"token": token}))
+                context.update(
+                    report=report,
+                    counts=_counts(report),
+                    filename=file.name,
+                    confirm=None if report.has_errors else ImportConfirmForm(initial={"token": token}),
+                )
     return render(request, "org/tree/import.html", context)

@@ -69,16 +69,24 @@ def user_list(request: HttpRequest) -> HttpResponse:
     # Only the roles inside the admin's own scope: a kecamatan admin must not learn a user's other posts.
     roles = Prefetch(
         "role_assignments",
-        queryset=RoleAssignment.objects.visible_to(admin, Action.ADMIN).select_related("org_unit")
+        queryset=RoleAssignment.objects.visible_to(admin, Action.ADMIN)
+        .select_related("org_unit")
         .order_by("org_unit__path", "role"),
         to_attr="visible_roles",
     )
     page = Paginator(qs.order_by("username").prefetch_related(roles), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "org/users/list.html", {
-        "page": page, "search": bootstrap(search), "q": q, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "org/users/list.html",
+        {
+            "page": page,
+            "search": bootstrap(search),
+            "q": q,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @sensitive_post_parameters("password")
@@ -94,8 +102,11 @@ def user_add(request: HttpRequest) -> HttpResponse:
             # One unit of work: a user whose role failed to save must not be left behind half made.
             with transaction.atomic():
                 user = services.user_create(
-                    actor=admin, username=data["username"], full_name=data["full_name"].strip(),
-                    email=data["email"], password=data["password"] or None,
+                    actor=admin,
+                    username=data["username"],
+                    full_name=data["full_name"].strip(),
+                    email=data["email"],
+                    password=data["password"] or None,
                     is_integration=bool(data["is_integration"]),
                 )
                 if data.get("role"):
@@ -107,8 +118,9 @@ def user_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("User %(username)s has been created.") % {"username": user.username})
             return redirect("org:user_detail", pk=user.pk)
-    return render(request, "org/users/add.html", {"form": bootstrap(form)},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request, "org/users/add.html", {"form": bootstrap(form)}, status=400 if form.is_bound and form.errors else 200
+    )
 
 
 def _detail_context(admin: User, user: User, **extra: Any) -> dict[str, Any]:
@@ -142,8 +154,9 @@ def role_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleAddForm(request.POST, units=_admin_units(admin), integration=user.is_integration)
     if form.is_valid():
         try:
-            services.role_assign(actor=admin, user=user, role=form.cleaned_data["role"],
-                                 org_unit=form.cleaned_data["org_unit"])
+            services.role_assign(
+                actor=admin, user=user, role=form.cleaned_data["role"], org_unit=form.cleaned_data["org_unit"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
@@ -151,8 +164,7 @@ def role_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Role added."))
             return redirect("org:user_detail", pk=user.pk)
-    return render(request, "org/users/detail.html",
-                  _detail_context(admin, user, role_form=bootstrap(form)), status=400)
+    return render(request, "org/users/detail.html", _detail_context(admin, user, role_form=bootstrap(form)), status=400)
 
 
 @admin_required
@@ -167,8 +179,11 @@ def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
         services.role_revoke(actor=admin, assignment=assignment)
     except PermissionDenied as exc:
         raise Http404 from exc
-    messages.success(request, _("Role “%(role)s” at %(unit)s has been removed.") % {
-        "role": assignment.get_role_display(), "unit": assignment.org_unit.name})
+    messages.success(
+        request,
+        _("Role “%(role)s” at %(unit)s has been removed.")
+        % {"role": assignment.get_role_display(), "unit": assignment.org_unit.name},
+    )
     if not selectors.users_visible(admin).filter(pk=user.pk).exists():
         # Without that role the user is outside this admin's scope: their page would now be a 404.
         return redirect("org:user_list")
@@ -191,8 +206,10 @@ def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
         if user.is_active:
             messages.success(request, _("%(username)s can sign in again.") % {"username": user.username})
         else:
-            messages.success(request, _("%(username)s has been deactivated and their API tokens revoked.")
-                             % {"username": user.username})
+            messages.success(
+                request,
+                _("%(username)s has been deactivated and their API tokens revoked.") % {"username": user.username},
+            )
     return redirect("org:user_detail", pk=user.pk)
 
 
@@ -205,8 +222,11 @@ def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
         services.totp_reset(actor=admin, user=user)
     except PermissionDenied as exc:
         raise Http404 from exc
-    messages.success(request, _("The authenticator of %(username)s has been reset; they will set up a new one at "
-                                "their next sign-in.") % {"username": user.username})
+    messages.success(
+        request,
+        _("The authenticator of %(username)s has been reset; they will set up a new one at their next sign-in.")
+        % {"username": user.username},
+    )
     return redirect("org:user_detail", pk=user.pk)
 
 
@@ -222,16 +242,24 @@ def user_token_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = TokenCreateForm(request.POST)
     if form.is_valid():
         try:
-            token, secret = services.token_create(actor=admin, user=user, name=form.cleaned_data["name"],
-                                                  expires_at=form.expires_at())
+            token, secret = services.token_create(
+                actor=admin, user=user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, default_field="name")
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
-            return render(request, "org/auth/token_created.html", {
-                "token": token, "secret": secret, "subject": user,
-                "back_url": reverse("org:user_detail", args=[user.pk]),
-            })
-    return render(request, "org/users/detail.html",
-                  _detail_context(admin, user, token_form=bootstrap(form)), status=400)
+            return render(
+                request,
+                "org/auth/token_created.html",
+                {
+                    "token": token,
+                    "secret": secret,
+                    "subject": user,
+                    "back_url": reverse("org:user_detail", args=[user.pk]),
+                },
+            )
+    return render(
+        request, "org/users/detail.html", _detail_context(admin, user, token_form=bootstrap(form)), status=400
+    )

@@ -104,8 +104,9 @@ class BrowserSession:
         return path
 
 
-def _open_session(browser: Any, request: pytest.FixtureRequest, base_url: str, **context_options: Any
-                  ) -> Iterator[BrowserSession]:
+def _open_session(
+    browser: Any, request: pytest.FixtureRequest, base_url: str, **context_options: Any
+) -> Iterator[BrowserSession]:
     # Indonesian is what a Pemda officer's browser asks for; the app's default language is too.
     options = {"locale": "id-ID", "viewport": {"width": 1280, "height": 900}, **context_options}
     context = browser.new_context(**options)
@@ -113,6 +114,7 @@ def _open_session(browser: Any, request: pytest.FixtureRequest, base_url: str, *
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     session = BrowserSession(page=page, base_url=base_url, name=request.node.name)
+
     def on_console(msg: Any) -> None:
         if msg.type == "error":
             # "Failed to load resource" names no URL in its text; the location carries it.
@@ -134,8 +136,15 @@ def desktop(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> 
 
 @pytest.fixture
 def phone(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[BrowserSession]:
-    yield from _open_session(chromium, request, live_server.url, viewport={"width": 390, "height": 844},
-                             device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield from _open_session(
+        chromium,
+        request,
+        live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
 
 
 def _recent_periods(period_type: str, count: int) -> list[str]:
@@ -159,10 +168,24 @@ def _demo_indicators() -> list[Any]:
     if len(declared) >= 3:
         return declared[:8]
     stand_ins = [
-        {"code": "test.complaints_received", "name_id": "Pengaduan diterima", "name_en": "Complaints received",
-         "period_type": "month", "aggregation": "sum", "value_type": "integer", "unit": "laporan"},
-        {"code": "test.services_on_time", "name_id": "Layanan tepat waktu", "name_en": "Services on time",
-         "period_type": "month", "aggregation": "average", "value_type": "percentage", "unit": "%"},
+        {
+            "code": "test.complaints_received",
+            "name_id": "Pengaduan diterima",
+            "name_en": "Complaints received",
+            "period_type": "month",
+            "aggregation": "sum",
+            "value_type": "integer",
+            "unit": "laporan",
+        },
+        {
+            "code": "test.services_on_time",
+            "name_id": "Layanan tepat waktu",
+            "name_en": "Services on time",
+            "period_type": "month",
+            "aggregation": "average",
+            "value_type": "percentage",
+            "unit": "%",
+        },
     ]
     for spec in stand_ins:
         Indicator.objects.get_or_create(code=spec["code"], defaults=spec)
@@ -189,8 +212,12 @@ def alive_city(transactional_db: None) -> Any:
         periods = _recent_periods(indicator.period_type, 12 if indicator.period_type != "day" else 60)
         for u, unit in enumerate(leaves):
             for p, period in enumerate(periods):
-                row: dict[str, Any] = {"dataElement": indicator.code, "orgUnit": unit.code, "period": period,
-                                       "value": str(_value(indicator, u, p))}
+                row: dict[str, Any] = {
+                    "dataElement": indicator.code,
+                    "orgUnit": unit.code,
+                    "period": period,
+                    "value": str(_value(indicator, u, p)),
+                }
                 if indicator.aggregation == "ratio":
                     row.update(numerator=str(_value(indicator, u, p)), denominator="100")
                 rows.append(row)

@@ -26,13 +26,13 @@ def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-
 def rows(response) -> int:
     return response.content.decode().count('data-testid="audit-row"')
 
 
-def event_at(when: dt.datetime, *, action: str = "test.event", unit: OrgUnit | None = None,
-             actor: User | None = None) -> AuditEvent:
+def event_at(
+    when: dt.datetime, *, action: str = "test.event", unit: OrgUnit | None = None, actor: User | None = None
+) -> AuditEvent:
     event = audit_record(actor=actor, action=action, org_unit=unit, object_repr="x")
     AuditEvent.objects.filter(pk=event.pk).update(created_at=when)
     return event
@@ -149,7 +149,7 @@ def test_csv_export_follows_the_filters(client: Client, story: Story) -> None:
 
 
 def test_csv_cells_cannot_become_formulas(client: Client, story: Story) -> None:
-    audit_record(actor=None, action="test.formula", org_unit=story.mentaos, object_repr="=HYPERLINK(\"x\")")
+    audit_record(actor=None, action="test.formula", org_unit=story.mentaos, object_repr='=HYPERLINK("x")')
     sign_in(client, story.auditor)
     response = client.get("/audit/", {"action": "test.", "format": "csv"})
     text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
@@ -163,7 +163,7 @@ def test_detail_shows_changes_as_before_and_after(client: Client, story: Story) 
     response = client.get(f"/audit/{event.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    table = html[html.index('data-testid="audit-changes"'):]
+    table = html[html.index('data-testid="audit-changes"') :]
     assert table.index("Kelurahan Komet") < table.index("Kelurahan Komet Raya")
     assert "<code>name</code>" in table
     assert "admin" in html

@@ -29,17 +29,34 @@ pytestmark = pytest.mark.django_db
 ASN = 300
 
 KELURAHAN = {
-    "63.72.02.1003": "Landasan Ulin Timur", "63.72.02.1004": "Guntung Payung", "63.72.02.1005": "Guntung Manggis",
-    "63.72.02.1006": "Syamsudin Noor", "63.72.03.1001": "Palam", "63.72.03.1002": "Bangkal",
-    "63.72.03.1003": "Sungai Tiung", "63.72.03.1004": "Cempaka", "63.72.04.1001": "Loktabat Utara",
-    "63.72.04.1002": "Mentaos", "63.72.04.1003": "Komet", "63.72.04.1004": "Sungai Ulin",
-    "63.72.05.1001": "Sungai Besar", "63.72.05.1002": "Loktabat Selatan", "63.72.05.1003": "Kemuning",
-    "63.72.05.1004": "Guntung Paikat", "63.72.06.1001": "Landasan Ulin Barat",
-    "63.72.06.1002": "Landasan Ulin Tengah", "63.72.06.1003": "Landasan Ulin Utara",
+    "63.72.02.1003": "Landasan Ulin Timur",
+    "63.72.02.1004": "Guntung Payung",
+    "63.72.02.1005": "Guntung Manggis",
+    "63.72.02.1006": "Syamsudin Noor",
+    "63.72.03.1001": "Palam",
+    "63.72.03.1002": "Bangkal",
+    "63.72.03.1003": "Sungai Tiung",
+    "63.72.03.1004": "Cempaka",
+    "63.72.04.1001": "Loktabat Utara",
+    "63.72.04.1002": "Mentaos",
+    "63.72.04.1003": "Komet",
+    "63.72.04.1004": "Sungai Ulin",
+    "63.72.05.1001": "Sungai Besar",
+    "63.72.05.1002": "Loktabat Selatan",
+    "63.72.05.1003": "Kemuning",
+    "63.72.05.1004": "Guntung Paikat",
+    "63.72.06.1001": "Landasan Ulin Barat",
+    "63.72.06.1002": "Landasan Ulin Tengah",
+    "63.72.06.1003": "Landasan Ulin Utara",
     "63.72.06.1004": "Landasan Ulin Selatan",
 }
-KECAMATAN = {"63.72.02": "Landasan Ulin", "63.72.03": "Cempaka", "63.72.04": "Banjarbaru Utara",
-             "63.72.05": "Banjarbaru Selatan", "63.72.06": "Liang Anggang"}
+KECAMATAN = {
+    "63.72.02": "Landasan Ulin",
+    "63.72.03": "Cempaka",
+    "63.72.04": "Banjarbaru Utara",
+    "63.72.05": "Banjarbaru Selatan",
+    "63.72.06": "Liang Anggang",
+}
 
 
 def run_demo(*args: str, **options: object) -> str:
@@ -110,8 +127,10 @@ def test_demo_rw_rt_have_codes_kinds_and_paths_of_their_parents(city: str) -> No
     assert rt.path == rw.path + f"{rt.pk:08d}"
     assert rw.path == rw.parent.path + f"{rw.pk:08d}"
     mentaos = OrgUnit.objects.get(code="63.72.04.1002")
-    assert OrgUnit.objects.subtree_of(mentaos).filter(kind=UnitKind.RW).count() == OrgUnit.objects.filter(
-        parent=mentaos, kind=UnitKind.RW).count()
+    assert (
+        OrgUnit.objects.subtree_of(mentaos).filter(kind=UnitKind.RW).count()
+        == OrgUnit.objects.filter(parent=mentaos, kind=UnitKind.RW).count()
+    )
     assert not OrgUnit.objects.filter(path="").exists()
     assert 6 * 20 <= OrgUnit.objects.filter(kind=UnitKind.RW).count() <= 15 * 20
 
@@ -138,14 +157,20 @@ def test_bulk_rows_leave_one_audit_event_per_batch(city: str) -> None:
 def test_demo_logins_have_their_roles_and_units(city: str) -> None:
     out = city
     expected = {
-        "walikota": ("head_of_region", "63.72"), "admin": ("admin", "63.72"),
-        "operator.kominfo": ("skpd_operator", "DISKOMINFO"), "kadis.kominfo": ("skpd_head", "DISKOMINFO"),
-        "camat.utara": ("camat", "63.72.04"), "lurah.mentaos": ("kelurahan_operator", "63.72.04.1002"),
-        "lurah.komet": ("kelurahan_operator", "63.72.04.1003"), "auditor": ("auditor", "63.72"),
+        "walikota": ("head_of_region", "63.72"),
+        "admin": ("admin", "63.72"),
+        "operator.kominfo": ("skpd_operator", "DISKOMINFO"),
+        "kadis.kominfo": ("skpd_head", "DISKOMINFO"),
+        "camat.utara": ("camat", "63.72.04"),
+        "lurah.mentaos": ("kelurahan_operator", "63.72.04.1002"),
+        "lurah.komet": ("kelurahan_operator", "63.72.04.1003"),
+        "auditor": ("auditor", "63.72"),
         "app.absensi": ("integration", "63.72"),
     }
-    got = {ra.user.username: (ra.role, ra.org_unit.code)
-           for ra in RoleAssignment.objects.select_related("user", "org_unit")}
+    got = {
+        ra.user.username: (ra.role, ra.org_unit.code)
+        for ra in RoleAssignment.objects.select_related("user", "org_unit")
+    }
     assert got == expected
     for username in expected:
         assert username in out
@@ -167,13 +192,16 @@ def test_roll_ups_exist_for_the_city_in_the_current_month(city: str) -> None:
     assert rollups["population.residents"] == facts.POPULATION
     assert rollups["asn.headcount"] == ASN
     assert 0 < rollups["budget.realisation_rate"] < 100
-    assert Target.objects.filter(indicator__code="attendance.presence_rate", org_unit=root,
-                                 period=str(month.start.year), value=95.0).exists()
+    assert Target.objects.filter(
+        indicator__code="attendance.presence_rate", org_unit=root, period=str(month.start.year), value=95.0
+    ).exists()
 
 
 def test_visits_are_recorded_on_working_days_only(city: str) -> None:
-    days = {Period.parse(p).start for p in Fact.objects.filter(indicator__code="kelurahan.visits")
-            .values_list("period", flat=True).distinct()}
+    days = {
+        Period.parse(p).start
+        for p in Fact.objects.filter(indicator__code="kelurahan.visits").values_list("period", flat=True).distinct()
+    }
     assert days
     assert all(holidays.is_working_day(day) for day in days)
 

@@ -269,17 +269,42 @@ def test_last_ratio_takes_the_latest_month_and_the_ratio_of_sums_across_units(st
     """A cumulative rate (budget realised since January): the quarter is its last month, units pool."""
     from balai.indicators.models import Indicator
 
-    Indicator.objects.create(code="test.realisation", name_id="r", name_en="r", period_type="month",
-                             aggregation="last_ratio", value_type="percentage", ratio_factor=100.0)
+    Indicator.objects.create(
+        code="test.realisation",
+        name_id="r",
+        name_en="r",
+        period_type="month",
+        aggregation="last_ratio",
+        value_type="percentage",
+        ratio_factor=100.0,
+    )
     rows = [
         # Diskominfo: ceiling 200, realised 20 by January, 60 by March.
-        {"dataElement": "test.realisation", "period": "202601", "orgUnit": "DISKOMINFO", "value": "10",
-         "numerator": 20, "denominator": 200},
-        {"dataElement": "test.realisation", "period": "202603", "orgUnit": "DISKOMINFO", "value": "30",
-         "numerator": 60, "denominator": 200},
+        {
+            "dataElement": "test.realisation",
+            "period": "202601",
+            "orgUnit": "DISKOMINFO",
+            "value": "10",
+            "numerator": 20,
+            "denominator": 200,
+        },
+        {
+            "dataElement": "test.realisation",
+            "period": "202603",
+            "orgUnit": "DISKOMINFO",
+            "value": "30",
+            "numerator": 60,
+            "denominator": 200,
+        },
         # Dinkes: ceiling 800, realised 200 by February (no March report yet).
-        {"dataElement": "test.realisation", "period": "202602", "orgUnit": "DINKES", "value": "25",
-         "numerator": 200, "denominator": 800},
+        {
+            "dataElement": "test.realisation",
+            "period": "202602",
+            "orgUnit": "DINKES",
+            "value": "25",
+            "numerator": 200,
+            "denominator": 800,
+        },
     ]
     summary = facts_import(actor=None, rows=rows)
     assert summary.imported == 3

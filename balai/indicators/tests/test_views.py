@@ -23,12 +23,18 @@ def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-
 @pytest.fixture
 def visits(db: None) -> Indicator:
     return Indicator.objects.create(
-        code="test.visits", name_id="Kunjungan", name_en="Visits", period_type="month", aggregation="sum",
-        value_type="number", unit="orang", source="external", description_en="Visitors served at the counter.",
+        code="test.visits",
+        name_id="Kunjungan",
+        name_en="Visits",
+        period_type="month",
+        aggregation="sum",
+        value_type="number",
+        unit="orang",
+        source="external",
+        description_en="Visitors served at the counter.",
         description_id="Pengunjung yang dilayani di loket.",
     )
 
@@ -55,21 +61,27 @@ def test_catalogue_lists_indicators_in_the_active_language(client: Client, story
     assert "Kunjungan" in client.get(reverse("indicators:list")).content.decode()
 
 
-def test_detail_shows_rollups_of_the_home_unit_with_targets(client: Client, story: Story, visits: Indicator,
-                                                          django_capture_on_commit_callbacks) -> None:
+def test_detail_shows_rollups_of_the_home_unit_with_targets(
+    client: Client, story: Story, visits: Indicator, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):  # the roll-up task runs on commit
-        services.facts_import(actor=None, rows=[
-            {"dataElement": "test.visits", "period": "202601", "orgUnit": MENTAOS, "value": "40"},
-            {"dataElement": "test.visits", "period": "202602", "orgUnit": MENTAOS, "value": "50"},
-            {"dataElement": "test.visits", "period": "202602", "orgUnit": KOMET, "value": "7"},
-        ])
+        services.facts_import(
+            actor=None,
+            rows=[
+                {"dataElement": "test.visits", "period": "202601", "orgUnit": MENTAOS, "value": "40"},
+                {"dataElement": "test.visits", "period": "202602", "orgUnit": MENTAOS, "value": "50"},
+                {"dataElement": "test.visits", "period": "202602", "orgUnit": KOMET, "value": "7"},
+            ],
+        )
     services.target_set(actor=None, indicator=visits, org_unit=story.mentaos, period="202602", value=100)
     sign_in(client, story.mentaos_clerk)
     response = client.get(reverse("indicators:detail", args=["test.visits"]))
     assert response.status_code == 200
     assert response.context["unit"].code == MENTAOS
     assert [(r["period"], r["value"], r["target"], r["achieved"]) for r in response.context["rows"]] == [
-        ("202602", 50.0, 100.0, 50.0), ("202601", 40.0, None, None)]
+        ("202602", 50.0, 100.0, 50.0),
+        ("202601", 40.0, None, None),
+    ]
     assert "Visitors served at the counter." in response.content.decode()
     assert [(t.org_unit.code, t.period, t.value) for t in response.context["targets"]] == [(MENTAOS, "202602", 100.0)]
 
@@ -95,14 +107,16 @@ def test_admin_sets_and_clears_a_target(client: Client, story: Story, visits: In
     assert not Target.objects.exists()
 
 
-def test_target_with_a_finer_period_than_the_indicator_is_refused(client: Client, story: Story,
-                                                                  visits: Indicator) -> None:
+def test_target_with_a_finer_period_than_the_indicator_is_refused(
+    client: Client, story: Story, visits: Indicator
+) -> None:
     sign_in(client, story.admin)
-    response = client.post(reverse("indicators:target_edit", args=["test.visits"]),
-                           {"org_unit": MENTAOS, "period": "20260105", "value": "3", "action": "save"})
+    response = client.post(
+        reverse("indicators:target_edit", args=["test.visits"]),
+        {"org_unit": MENTAOS, "period": "20260105", "value": "3", "action": "save"},
+    )
     assert response.status_code == 200
-    assert response.context["form"].errors["period"] == [
-        "A target needs a period of the indicator's type or coarser."]
+    assert response.context["form"].errors["period"] == ["A target needs a period of the indicator's type or coarser."]
     assert not Target.objects.exists()
 
 
@@ -111,11 +125,12 @@ def test_target_page_is_404_without_the_import_right(client: Client, story: Stor
     assert client.get(reverse("indicators:target_edit", args=["test.visits"])).status_code == 404
 
 
-def test_target_for_a_unit_outside_the_import_scope_is_refused(client: Client, story: Story,
-                                                               visits: Indicator) -> None:
+def test_target_for_a_unit_outside_the_import_scope_is_refused(client: Client, story: Story, visits: Indicator) -> None:
     sign_in(client, story.skpd_operator)  # imports for Diskominfo only
-    response = client.post(reverse("indicators:target_edit", args=["test.visits"]),
-                           {"org_unit": MENTAOS, "period": "2026", "value": "5", "action": "save"})
+    response = client.post(
+        reverse("indicators:target_edit", args=["test.visits"]),
+        {"org_unit": MENTAOS, "period": "2026", "value": "5", "action": "save"},
+    )
     assert response.status_code == 200
     assert "org_unit" in response.context["form"].errors
     assert not Target.objects.exists()
@@ -155,7 +170,10 @@ def test_preview_shows_three_to_import_and_two_conflicts_then_confirm_imports_th
     assert done.status_code == 302
     assert Fact.objects.count() == 3
     assert sorted(Fact.objects.values_list("org_unit__code", "period", "value", "source")) == [
-        (MENTAOS, "202601", 10.0, "csv"), (MENTAOS, "202602", 11.0, "csv"), (KOMET, "202601", 12.0, "csv")]
+        (MENTAOS, "202601", 10.0, "csv"),
+        (MENTAOS, "202602", 11.0, "csv"),
+        (KOMET, "202601", 12.0, "csv"),
+    ]
     result = client.get(done["Location"])
     assert result.context["is_preview"] is False
     assert (result.context["imported"], result.context["conflict_count"]) == (3, 2)
@@ -165,8 +183,9 @@ def test_preview_shows_three_to_import_and_two_conflicts_then_confirm_imports_th
     assert "This file was already imported." in again.content.decode()
     assert Fact.objects.count() == 3
     assert ImportJob.objects.filter(status="applied").count() == 1
-    assert client.get(reverse("indicators:import_preview", args=[job.pk])).context["done_job"] == \
-        result.context["job"].pk
+    assert (
+        client.get(reverse("indicators:import_preview", args=[job.pk])).context["done_job"] == result.context["job"].pk
+    )
 
 
 def test_semicolon_file_with_decimal_commas_imports_12_5(client: Client, story: Story, visits: Indicator) -> None:
@@ -188,8 +207,7 @@ def test_wrong_headers_show_the_expected_headers(client: Client, story: Story, v
     assert not ImportJob.objects.exists()
 
 
-def test_windows_1252_file_with_an_accented_comment_imports(client: Client, story: Story,
-                                                            visits: Indicator) -> None:
+def test_windows_1252_file_with_an_accented_comment_imports(client: Client, story: Story, visits: Indicator) -> None:
     sign_in(client, story.admin)
     content = f"dataElement;period;orgUnit;value;comment\ntest.visits;202601;{MENTAOS};7;Kelurahan Lokta\xe9bat\n"
     preview = follow_preview(client, upload(client, content.encode("cp1252")))
@@ -199,8 +217,12 @@ def test_windows_1252_file_with_an_accented_comment_imports(client: Client, stor
 
 
 def test_preview_job_of_another_user_is_404(client: Client, story: Story, visits: Indicator) -> None:
-    summary = services.facts_import(actor=story.admin, dry_run=True, channel="csv", rows=[
-        {"dataElement": "test.visits", "period": "202601", "orgUnit": MENTAOS, "value": "1"}])
+    summary = services.facts_import(
+        actor=story.admin,
+        dry_run=True,
+        channel="csv",
+        rows=[{"dataElement": "test.visits", "period": "202601", "orgUnit": MENTAOS, "value": "1"}],
+    )
     sign_in(client, story.skpd_operator)
     assert client.get(reverse("indicators:import_preview", args=[summary.job_id])).status_code == 404
     assert client.post(reverse("indicators:import_confirm", args=[summary.job_id])).status_code == 404

@@ -101,7 +101,9 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client: Client, st
     assert "Wrong username or password" in unknown.content.decode()
     assert not signed_in(client)
     assert list(LoginAttempt.objects.order_by("created_at").values_list("username", "succeeded")) == [
-        ("clerk_mentaos", False), ("nobody_here", False)]
+        ("clerk_mentaos", False),
+        ("nobody_here", False),
+    ]
 
 
 def test_successful_login_is_recorded(client: Client, story: Story) -> None:
@@ -230,9 +232,9 @@ def test_enrolment_flow_for_a_new_admin(client: Client, story: Story) -> None:
     assert len(secret) == 32
     html = first.content.decode()
     assert "<svg" in html and 'class="segno"' in html
-    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in html
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in html
     # Reloading keeps the secret the phone has just scanned.
-    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in client.get(SECOND_FACTOR).content.decode()
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in client.get(SECOND_FACTOR).content.decode()
     new_admin.refresh_from_db()
     assert new_admin.totp_secret == secret
     assert new_admin.totp_confirmed_at is None
@@ -282,8 +284,10 @@ def test_logout_is_post_only(client: Client, story: Story) -> None:
 
 def test_password_change_keeps_this_session(client: Client, story: Story) -> None:
     client.force_login(story.mentaos_clerk)
-    response = client.post("/org/password/", {
-        "old_password": PASSWORD, "new_password1": "Mentaos-Baru-2026#", "new_password2": "Mentaos-Baru-2026#"})
+    response = client.post(
+        "/org/password/",
+        {"old_password": PASSWORD, "new_password1": "Mentaos-Baru-2026#", "new_password2": "Mentaos-Baru-2026#"},
+    )
     assert response.status_code == 302
     story.mentaos_clerk.refresh_from_db()
     assert story.mentaos_clerk.check_password("Mentaos-Baru-2026#")
@@ -295,8 +299,10 @@ def test_password_change_keeps_this_session(client: Client, story: Story) -> Non
 
 def test_password_change_with_wrong_old_password_changes_nothing(client: Client, story: Story) -> None:
     client.force_login(story.mentaos_clerk)
-    response = client.post("/org/password/", {
-        "old_password": "not-it", "new_password1": "Mentaos-Baru-2026#", "new_password2": "Mentaos-Baru-2026#"})
+    response = client.post(
+        "/org/password/",
+        {"old_password": "not-it", "new_password1": "Mentaos-Baru-2026#", "new_password2": "Mentaos-Baru-2026#"},
+    )
     assert response.status_code == 400
     story.mentaos_clerk.refresh_from_db()
     assert story.mentaos_clerk.check_password(PASSWORD)
@@ -304,8 +310,9 @@ def test_password_change_with_wrong_old_password_changes_nothing(client: Client,
 
 def test_password_change_rejects_a_weak_password(client: Client, story: Story) -> None:
     client.force_login(story.mentaos_clerk)
-    response = client.post("/org/password/", {
-        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+    response = client.post(
+        "/org/password/", {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
+    )
     assert response.status_code == 400
     assert "too short" in response.content.decode()
     story.mentaos_clerk.refresh_from_db()
@@ -393,4 +400,3 @@ def test_token_revoke_is_post_only(client: Client, story: Story) -> None:
     token, _secret = services.token_create(actor=None, user=story.mentaos_clerk, name="x")
     client.force_login(story.mentaos_clerk)
     assert client.get(f"/org/tokens/{token.pk}/revoke/").status_code == 405
-

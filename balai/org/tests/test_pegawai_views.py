@@ -24,16 +24,21 @@ def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-
 @pytest.fixture
 def siti(story: Story) -> Pegawai:
-    return services.pegawai_create(actor=None, org_unit=story.mentaos, nip=NIP, name="Siti Aminah", nik=NIK,
-                                   phone=PHONE, position="Lurah")
+    return services.pegawai_create(
+        actor=None, org_unit=story.mentaos, nip=NIP, name="Siti Aminah", nik=NIK, phone=PHONE, position="Lurah"
+    )
 
 
 def form_data(story: Story, **overrides: str) -> dict[str, str]:
-    data = {"nip": "199001152015032002", "name": "Rina Wati", "org_unit": story.mentaos.code,
-            "employment_type": "pns", "is_active": "on"}
+    data = {
+        "nip": "199001152015032002",
+        "name": "Rina Wati",
+        "org_unit": story.mentaos.code,
+        "employment_type": "pns",
+        "is_active": "on",
+    }
     data.update(overrides)
     return data
 
@@ -57,8 +62,9 @@ def test_list_is_scoped_searchable_and_filtered(client: Client, story: Story, si
 
 def test_list_paginates_by_50(client: Client, story: Story) -> None:
     for i in range(51):
-        services.pegawai_create(actor=None, org_unit=story.mentaos, nip=f"1985031220100110{i + 1:02d}",
-                                name=f"Pegawai {i:02d}")
+        services.pegawai_create(
+            actor=None, org_unit=story.mentaos, nip=f"1985031220100110{i + 1:02d}", name=f"Pegawai {i:02d}"
+        )
     sign_in(client, story.mentaos_clerk)
     first = client.get(reverse("org:pegawai_list"))
     assert len(first.context["page"].object_list) == 50
@@ -112,7 +118,12 @@ def test_admin_adds_a_pegawai_with_dates_and_sex_from_the_nip(client: Client, st
     assert response.status_code == 302
     p = Pegawai.objects.get(nip="199001152015032002")
     assert (p.name, p.org_unit_id, p.sex, p.birth_date, p.tmt_cpns) == (
-        "Rina Wati", story.mentaos.pk, "P", dt.date(1990, 1, 15), dt.date(2015, 3, 1))
+        "Rina Wati",
+        story.mentaos.pk,
+        "P",
+        dt.date(1990, 1, 15),
+        dt.date(2015, 3, 1),
+    )
     assert response["Location"] == reverse("org:pegawai_detail", args=[p.pk])
 
 
@@ -121,18 +132,21 @@ def test_nip_with_month_13_in_the_tmt_part_shows_the_tmt_message(client: Client,
     response = client.post(reverse("org:pegawai_add"), form_data(story, nip="199001152015132002"))
     assert response.status_code == 200
     assert response.context["form"].errors["nip"] == [
-        "NIP digits 9–14 must be the start of service (TMT CPNS) as YYYYMM; month 13 is not valid."]
+        "NIP digits 9–14 must be the start of service (TMT CPNS) as YYYYMM; month 13 is not valid."
+    ]
     assert "NIP digits 9–14 must be the start of service" in response.content.decode()
     assert not Pegawai.objects.exists()
 
 
 def test_nip_and_other_field_errors_show_together(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post(reverse("org:pegawai_add"), form_data(story, nip="199001152015132002", org_unit="",
-                                                                 nik="63720412038"))
+    response = client.post(
+        reverse("org:pegawai_add"), form_data(story, nip="199001152015132002", org_unit="", nik="63720412038")
+    )
     errors = response.context["form"].errors
     assert errors["nip"] == [
-        "NIP digits 9–14 must be the start of service (TMT CPNS) as YYYYMM; month 13 is not valid."]
+        "NIP digits 9–14 must be the start of service (TMT CPNS) as YYYYMM; month 13 is not valid."
+    ]
     assert errors["org_unit"] == ["This field is required."]
     assert errors["nik"] == ["NIK must be 16 digits; this one has 11."]
 
@@ -141,7 +155,8 @@ def test_nip_with_a_bad_birth_date_names_digits_1_to_8(client: Client, story: St
     sign_in(client, story.admin)
     response = client.post(reverse("org:pegawai_add"), form_data(story, nip="199002302015032002"))
     assert response.context["form"].errors["nip"] == [
-        "NIP digits 1–8 must be a valid birth date (YYYYMMDD); 19900230 is not."]
+        "NIP digits 1–8 must be a valid birth date (YYYYMMDD); 19900230 is not."
+    ]
 
 
 def test_nip_of_the_wrong_length_says_how_many_digits(client: Client, story: Story) -> None:
@@ -164,8 +179,7 @@ def test_kelurahan_operator_cannot_add_or_edit(client: Client, story: Story, sit
     assert Pegawai.objects.count() == 1
 
 
-def test_admin_edits_a_pegawai_and_a_new_nip_rederives_the_dates(client: Client, story: Story,
-                                                                 siti: Pegawai) -> None:
+def test_admin_edits_a_pegawai_and_a_new_nip_rederives_the_dates(client: Client, story: Story, siti: Pegawai) -> None:
     sign_in(client, story.admin)
     url = reverse("org:pegawai_edit", args=[siti.pk])
     form = client.get(url).context["form"]
@@ -178,5 +192,10 @@ def test_admin_edits_a_pegawai_and_a_new_nip_rederives_the_dates(client: Client,
     assert response.status_code == 302
     siti.refresh_from_db()
     assert (siti.nip, siti.position, siti.birth_date, siti.tmt_cpns, siti.sex) == (
-        "198604202011012003", "Sekretaris Lurah", dt.date(1986, 4, 20), dt.date(2011, 1, 1), "P")
+        "198604202011012003",
+        "Sekretaris Lurah",
+        dt.date(1986, 4, 20),
+        dt.date(2011, 1, 1),
+        "P",
+    )
     assert siti.nik == NIK

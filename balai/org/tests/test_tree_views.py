@@ -18,7 +18,10 @@ MENTAOS = "63.72.04.1002"
 # session, user, role assignments, home units, the tree itself
 QUERIES_TREE = 5
 KECAMATAN = [
-    "Kecamatan Landasan Ulin", "Kecamatan Cempaka", "Kecamatan Banjarbaru Utara", "Kecamatan Banjarbaru Selatan",
+    "Kecamatan Landasan Ulin",
+    "Kecamatan Cempaka",
+    "Kecamatan Banjarbaru Utara",
+    "Kecamatan Banjarbaru Selatan",
     "Kecamatan Liang Anggang",
 ]
 
@@ -98,8 +101,7 @@ def test_unit_detail_shows_breadcrumb_children_and_asn_counts(client: Client, st
     sign_in(client, story.mentaos_clerk)
     response = client.get(reverse("org:unit_detail", args=[MENTAOS]))
     assert response.status_code == 200
-    assert [(a.code, linked) for a, linked in response.context["ancestors"]] == [
-        ("63.72", False), ("63.72.04", False)]
+    assert [(a.code, linked) for a, linked in response.context["ancestors"]] == [("63.72", False), ("63.72.04", False)]
     assert response.context["asn_here"] == 1
     assert response.context["asn_subtree"] == 1
     assert response.context["can_edit"] is False
@@ -137,8 +139,9 @@ def test_kelurahan_operator_cannot_add_a_unit(client: Client, story: Story) -> N
 
 def test_add_child_with_a_kind_not_allowed_there_is_refused(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post(reverse("org:unit_add_child", args=[MENTAOS]),
-                           {"kind": "kecamatan", "name": "X", "code": "X1"})
+    response = client.post(
+        reverse("org:unit_add_child", args=[MENTAOS]), {"kind": "kecamatan", "name": "X", "code": "X1"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["kind"]
     assert not OrgUnit.objects.filter(code="X1").exists()
@@ -146,17 +149,25 @@ def test_add_child_with_a_kind_not_allowed_there_is_refused(client: Client, stor
 
 def test_duplicate_code_shows_the_service_message_on_the_field(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post(reverse("org:unit_add_child", args=[MENTAOS]),
-                           {"kind": "rw", "name": "RW 001", "code": "63.72.04.1003"})
+    response = client.post(
+        reverse("org:unit_add_child", args=[MENTAOS]), {"kind": "rw", "name": "RW 001", "code": "63.72.04.1003"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["code"] == ["Code 63.72.04.1003 is already used by another unit."]
 
 
 def test_admin_renames_a_unit(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post(reverse("org:unit_edit", args=[MENTAOS]), {
-        "name": "Kelurahan Mentaos Baru", "short_name": "Mentaos", "code": MENTAOS,
-        "kemendagri_code": MENTAOS, "is_active": "on"})
+    response = client.post(
+        reverse("org:unit_edit", args=[MENTAOS]),
+        {
+            "name": "Kelurahan Mentaos Baru",
+            "short_name": "Mentaos",
+            "code": MENTAOS,
+            "kemendagri_code": MENTAOS,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     story.mentaos.refresh_from_db()
     assert story.mentaos.name == "Kelurahan Mentaos Baru"
@@ -182,13 +193,19 @@ def test_rw_rt_csv_preview_then_confirm_imports(client: Client, story: Story) ->
     preview = upload(client, GOOD_CSV)
     assert preview.status_code == 200
     assert [(r.row, r.status) for r in preview.context["report"].rows] == [
-        (2, "created"), (3, "created"), (4, "created")]
+        (2, "created"),
+        (3, "created"),
+        (4, "created"),
+    ]
     assert not OrgUnit.objects.filter(code__startswith=f"{MENTAOS}.").exists()  # a preview writes nothing
     token = preview.context["confirm"].initial["token"]
     done = client.post(reverse("org:unit_import"), {"token": token})
     assert done.status_code == 302
     assert list(OrgUnit.objects.filter(code__startswith=f"{MENTAOS}.").values_list("code", "kind")) == [
-        (f"{MENTAOS}.001", "rw"), (f"{MENTAOS}.001.001", "rt"), (f"{MENTAOS}.001.002", "rt")]
+        (f"{MENTAOS}.001", "rw"),
+        (f"{MENTAOS}.001.001", "rt"),
+        (f"{MENTAOS}.001.002", "rt"),
+    ]
     # The same token again: the stored file is gone, nothing is imported twice.
     again = client.post(reverse("org:unit_import"), {"token": token})
     assert again.status_code == 302
@@ -200,8 +217,7 @@ def test_rw_rt_csv_with_one_bad_row_imports_nothing_and_reports_the_row(client: 
     bad = GOOD_CSV + f"{MENTAOS}.999,{MENTAOS}.999.001,RT 001,rt\n"
     preview = upload(client, bad)
     report = preview.context["report"]
-    assert [(r.row, r.status) for r in report.rows] == [
-        (2, "created"), (3, "created"), (4, "created"), (5, "error")]
+    assert [(r.row, r.status) for r in report.rows] == [(2, "created"), (3, "created"), (4, "created"), (5, "error")]
     assert report.rows[3].message == f"parent unit {MENTAOS}.999 does not exist"
     assert preview.context["confirm"] is None
     html = preview.content.decode()
@@ -241,8 +257,9 @@ def test_rw_rt_template_is_a_csv_with_the_headers(client: Client, story: Story) 
     assert lines[1] == "63.72.02.1003,63.72.02.1003.001,RW 001,rw"
 
 
-def test_tree_page_query_count_does_not_grow_with_the_tree(client: Client, story: Story,
-                                                           django_assert_num_queries) -> None:
+def test_tree_page_query_count_does_not_grow_with_the_tree(
+    client: Client, story: Story, django_assert_num_queries
+) -> None:
     sign_in(client, story.head)
     client.get(reverse("org:tree"))  # warm the per-process caches (time zone, session)
     with django_assert_num_queries(QUERIES_TREE):

@@ -14,11 +14,9 @@ from balai.org.roles import Role
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture(autouse=True)
 def english(client: Client) -> None:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
 
 
 @pytest.fixture
@@ -33,8 +31,9 @@ def kec_admin(story: Story) -> User:
 def cempaka_clerk(story: Story) -> User:
     """A clerk of Kelurahan Palam in Kecamatan Cempaka: outside Banjarbaru Utara."""
     user = services.user_create(actor=None, username="clerk_palam", password=PASSWORD)
-    services.role_assign(actor=None, user=user, role=Role.KELURAHAN_OPERATOR,
-                         org_unit=OrgUnit.objects.get(code="63.72.03.1001"))
+    services.role_assign(
+        actor=None, user=user, role=Role.KELURAHAN_OPERATOR, org_unit=OrgUnit.objects.get(code="63.72.03.1001")
+    )
     return user
 
 
@@ -102,9 +101,7 @@ def test_kecamatan_admin_cannot_see_users_of_another_kecamatan(
     assert client.get(f"/org/users/{story.mentaos_clerk.pk}/").status_code == 200
 
 
-def test_kecamatan_admin_sees_only_roles_inside_their_area(
-    client: Client, story: Story, kec_admin: User
-) -> None:
+def test_kecamatan_admin_sees_only_roles_inside_their_area(client: Client, story: Story, kec_admin: User) -> None:
     services.role_assign(actor=None, user=story.camat, role=Role.SKPD_OPERATOR, org_unit=story.dinkes)
     sign_in(client, kec_admin)
     html = client.get(f"/org/users/{story.camat.pk}/").content.decode()
@@ -113,13 +110,12 @@ def test_kecamatan_admin_sees_only_roles_inside_their_area(
     assert "Dinas Kesehatan" not in client.get("/org/users/").content.decode()
 
 
-def test_kecamatan_admin_cannot_assign_a_role_outside_their_area(
-    client: Client, story: Story, kec_admin: User
-) -> None:
+def test_kecamatan_admin_cannot_assign_a_role_outside_their_area(client: Client, story: Story, kec_admin: User) -> None:
     sign_in(client, kec_admin)
     palam = OrgUnit.objects.get(code="63.72.03.1001")
-    response = client.post(f"/org/users/{story.mentaos_clerk.pk}/roles/add/",
-                           {"role": Role.KELURAHAN_OPERATOR, "org_unit": palam.pk})
+    response = client.post(
+        f"/org/users/{story.mentaos_clerk.pk}/roles/add/", {"role": Role.KELURAHAN_OPERATOR, "org_unit": palam.pk}
+    )
     assert response.status_code == 400
     assert not RoleAssignment.objects.filter(user=story.mentaos_clerk, org_unit=palam).exists()
     # The unit select offers only their own subtree.
@@ -131,27 +127,32 @@ def test_kecamatan_admin_cannot_assign_a_role_outside_their_area(
 # --------------------------------------------------------------------------------------- roles
 def test_camat_cannot_assign_roles(client: Client, story: Story) -> None:
     sign_in(client, story.camat)
-    response = client.post(f"/org/users/{story.komet_clerk.pk}/roles/add/",
-                           {"role": Role.CAMAT, "org_unit": story.kec_utara.pk})
+    response = client.post(
+        f"/org/users/{story.komet_clerk.pk}/roles/add/", {"role": Role.CAMAT, "org_unit": story.kec_utara.pk}
+    )
     assert response.status_code == 404
     assert RoleAssignment.objects.filter(user=story.komet_clerk).count() == 1
 
 
 def test_admin_assigns_a_role(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post(f"/org/users/{story.komet_clerk.pk}/roles/add/",
-                           {"role": Role.KELURAHAN_OPERATOR, "org_unit": story.mentaos.pk})
+    response = client.post(
+        f"/org/users/{story.komet_clerk.pk}/roles/add/", {"role": Role.KELURAHAN_OPERATOR, "org_unit": story.mentaos.pk}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/org/users/{story.komet_clerk.pk}/"
     assert set(RoleAssignment.objects.filter(user=story.komet_clerk).values_list("org_unit__code", flat=True)) == {
-        "63.72.04.1002", "63.72.04.1003"}
+        "63.72.04.1002",
+        "63.72.04.1003",
+    }
     assert AuditEvent.objects.filter(action="role.assign", actor=story.admin).count() == 1
 
 
 def test_duplicate_role_shows_the_service_message(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post(f"/org/users/{story.komet_clerk.pk}/roles/add/",
-                           {"role": Role.KELURAHAN_OPERATOR, "org_unit": story.komet.pk})
+    response = client.post(
+        f"/org/users/{story.komet_clerk.pk}/roles/add/", {"role": Role.KELURAHAN_OPERATOR, "org_unit": story.komet.pk}
+    )
     assert response.status_code == 400
     assert "already has this role on this unit" in response.content.decode()
     assert RoleAssignment.objects.filter(user=story.komet_clerk).count() == 1
@@ -159,8 +160,9 @@ def test_duplicate_role_shows_the_service_message(client: Client, story: Story) 
 
 def test_integration_account_is_offered_only_the_integration_role(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post(f"/org/users/{story.integration.pk}/roles/add/",
-                           {"role": Role.ADMIN, "org_unit": story.root.pk})
+    response = client.post(
+        f"/org/users/{story.integration.pk}/roles/add/", {"role": Role.ADMIN, "org_unit": story.root.pk}
+    )
     assert response.status_code == 400
     assert not RoleAssignment.objects.filter(user=story.integration, role=Role.ADMIN).exists()
 
@@ -175,9 +177,7 @@ def test_admin_revokes_a_role(client: Client, story: Story) -> None:
     assert AuditEvent.objects.filter(action="role.revoke").count() == 1
 
 
-def test_revoking_the_last_role_in_scope_returns_to_the_list(
-    client: Client, story: Story, kec_admin: User
-) -> None:
+def test_revoking_the_last_role_in_scope_returns_to_the_list(client: Client, story: Story, kec_admin: User) -> None:
     sign_in(client, kec_admin)
     assignment = RoleAssignment.objects.get(user=story.komet_clerk)
     response = client.post(f"/org/users/{story.komet_clerk.pk}/roles/{assignment.pk}/revoke/")
@@ -195,17 +195,25 @@ def test_role_of_another_user_cannot_be_revoked_through_this_user(client: Client
 # ---------------------------------------------------------------------------------- add a user
 def test_admin_adds_a_user_with_a_role(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
-    response = client.post("/org/users/add/", {
-        "username": "Operator_Komet2", "full_name": "Siti Aminah", "email": "siti@example.org",
-        "password": "Komet-Kuat-2026!", "role": Role.KELURAHAN_OPERATOR, "org_unit": story.komet.pk,
-    })
+    response = client.post(
+        "/org/users/add/",
+        {
+            "username": "Operator_Komet2",
+            "full_name": "Siti Aminah",
+            "email": "siti@example.org",
+            "password": "Komet-Kuat-2026!",
+            "role": Role.KELURAHAN_OPERATOR,
+            "org_unit": story.komet.pk,
+        },
+    )
     user = User.objects.get(username="operator_komet2")
     assert response.status_code == 302
     assert response["Location"] == f"/org/users/{user.pk}/"
     assert user.full_name == "Siti Aminah"
     assert user.check_password("Komet-Kuat-2026!")
     assert list(user.role_assignments.values_list("role", "org_unit__code")) == [
-        ("kelurahan_operator", "63.72.04.1003")]
+        ("kelurahan_operator", "63.72.04.1003")
+    ]
 
 
 def test_add_user_with_a_weak_password_changes_nothing(client: Client, story: Story) -> None:
@@ -228,8 +236,10 @@ def test_add_user_needs_a_password_unless_integration(client: Client, story: Sto
     response = client.post("/org/users/add/", {"username": "tanpa_sandi"})
     assert response.status_code == 400
     assert "Give a password" in response.content.decode()
-    response = client.post("/org/users/add/", {"username": "app_simpeg", "is_integration": "on",
-                                               "role": Role.INTEGRATION, "org_unit": story.root.pk})
+    response = client.post(
+        "/org/users/add/",
+        {"username": "app_simpeg", "is_integration": "on", "role": Role.INTEGRATION, "org_unit": story.root.pk},
+    )
     assert response.status_code == 302
     app = User.objects.get(username="app_simpeg")
     assert app.is_integration
@@ -240,8 +250,10 @@ def test_failed_role_leaves_no_half_made_user(client: Client, story: Story, kec_
     """The form offers only units in scope; a forged unit outside it must not leave a role-less user."""
     sign_in(client, kec_admin)
     palam = OrgUnit.objects.get(code="63.72.03.1001")
-    response = client.post("/org/users/add/", {"username": "penyusup", "password": "Komet-Kuat-2026!",
-                                               "role": Role.KELURAHAN_OPERATOR, "org_unit": palam.pk})
+    response = client.post(
+        "/org/users/add/",
+        {"username": "penyusup", "password": "Komet-Kuat-2026!", "role": Role.KELURAHAN_OPERATOR, "org_unit": palam.pk},
+    )
     assert response.status_code == 400
     assert not User.objects.filter(username="penyusup").exists()
 
@@ -251,8 +263,15 @@ def test_kecamatan_admin_must_give_a_role(client: Client, story: Story, kec_admi
     response = client.post("/org/users/add/", {"username": "tanpa_peran", "password": "Komet-Kuat-2026!"})
     assert response.status_code == 400
     assert not User.objects.filter(username="tanpa_peran").exists()
-    response = client.post("/org/users/add/", {"username": "dengan_peran", "password": "Komet-Kuat-2026!",
-                                               "role": Role.KELURAHAN_OPERATOR, "org_unit": story.komet.pk})
+    response = client.post(
+        "/org/users/add/",
+        {
+            "username": "dengan_peran",
+            "password": "Komet-Kuat-2026!",
+            "role": Role.KELURAHAN_OPERATOR,
+            "org_unit": story.komet.pk,
+        },
+    )
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
 
@@ -327,6 +346,10 @@ def test_kecamatan_admin_cannot_revoke_tokens_outside_their_area(
 def test_user_pages_answer_post_only_for_writes(client: Client, story: Story) -> None:
     sign_in(client, story.admin)
     pk = story.komet_clerk.pk
-    for url in [f"/org/users/{pk}/active/", f"/org/users/{pk}/totp-reset/", f"/org/users/{pk}/tokens/",
-                f"/org/users/{pk}/roles/add/"]:
+    for url in [
+        f"/org/users/{pk}/active/",
+        f"/org/users/{pk}/totp-reset/",
+        f"/org/users/{pk}/tokens/",
+        f"/org/users/{pk}/roles/add/",
+    ]:
         assert client.get(url).status_code == 405, url

@@ -24,8 +24,9 @@ class Command(BaseCommand):
     help = "Back up the database (SQLite online backup or pg_dump) and the media folder; prints the files written."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--output", default=None,
-                            help="Folder for the backup files (default var/backups under BALAI_VAR_DIR).")
+        parser.add_argument(
+            "--output", default=None, help="Folder for the backup files (default var/backups under BALAI_VAR_DIR)."
+        )
         parser.add_argument("--no-media", action="store_true", help="Skip the media folder.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,8 +69,10 @@ class Command(BaseCommand):
     def _postgres(self, db: dict[str, Any], target: Path) -> Path:
         pg_dump = shutil.which("pg_dump")
         if pg_dump is None:
-            raise CommandError("pg_dump is not installed (Debian/Ubuntu: apt install postgresql-client, in the "
-                               "same major version as the server or newer).")
+            raise CommandError(
+                "pg_dump is not installed (Debian/Ubuntu: apt install postgresql-client, in the "
+                "same major version as the server or newer)."
+            )
         env = {**os.environ}
         if db.get("PASSWORD"):
             env["PGPASSWORD"] = str(db["PASSWORD"])  # not on the command line, where `ps` would show it

@@ -24,28 +24,45 @@ class Command(BaseCommand):
     help = "Load the demo Pemda (Kota Banjarbaru) with synthetic ASN, RW/RT and a year of Facts; print the logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=positive_int, default=1,
-                            help="Multiply people, activity and RW/RT (10 looks like a 2.9 M metro). Default 1.")
+        parser.add_argument(
+            "--scale",
+            type=positive_int,
+            default=1,
+            help="Multiply people, activity and RW/RT (10 looks like a 2.9 M metro). Default 1.",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same city.")
-        parser.add_argument("--asn", type=positive_int, default=None,
-                            help="Number of ASN to generate (default 5000 x scale); smaller is faster for tests.")
-        parser.add_argument("--reset", action="store_true",
-                            help="Wipe the WHOLE database (every table) first, then load the demo.")
-        parser.add_argument("--allow-production", action="store_true",
-                            help="Allow loading synthetic data with BALAI_ENV=production (a public demo server).")
+        parser.add_argument(
+            "--asn",
+            type=positive_int,
+            default=None,
+            help="Number of ASN to generate (default 5000 x scale); smaller is faster for tests.",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Wipe the WHOLE database (every table) first, then load the demo."
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Allow loading synthetic data with BALAI_ENV=production (a public demo server).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["allow_production"]:
-            raise CommandError("balai demo loads synthetic people into the database and is meant for "
-                               "BALAI_ENV=development. Add --allow-production for a public demo server.")
+            raise CommandError(
+                "balai demo loads synthetic people into the database and is meant for "
+                "BALAI_ENV=development. Add --allow-production for a public demo server."
+            )
         if options["reset"]:
             self.stdout.write("Wiping the database (--reset) ...")
             call_command("flush", interactive=False, verbosity=0)
         current = loader.loaded()
         if current is not None:
-            self.stdout.write(self.style.SUCCESS(
-                f"The demo is already loaded (seed {current['seed']}, scale {current['scale']}, "
-                f"{current['asn']} ASN). Use --reset to load it again."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"The demo is already loaded (seed {current['seed']}, scale {current['scale']}, "
+                    f"{current['asn']} ASN). Use --reset to load it again."
+                )
+            )
             self._logins(token="")
             return
         scale, seed = options["scale"], options["seed"]
@@ -55,10 +72,13 @@ class Command(BaseCommand):
         except loader.DemoError as exc:
             raise CommandError(str(exc)) from exc
         counts = report.counts
-        self.stdout.write(self.style.SUCCESS(
-            f"Loaded in {report.seconds:.1f} s: {counts['units']} units ({counts['agencies']} perangkat daerah, "
-            f"{counts['rw']} RW, {counts['rt']} RT), {counts['asn']} ASN, {counts['facts']} facts, "
-            f"{counts['rollups']} roll-ups."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded in {report.seconds:.1f} s: {counts['units']} units ({counts['agencies']} perangkat daerah, "
+                f"{counts['rw']} RW, {counts['rt']} RT), {counts['asn']} ASN, {counts['facts']} facts, "
+                f"{counts['rollups']} roll-ups."
+            )
+        )
         self._logins(token=report.token)
 
     def _logins(self, *, token: str) -> None:
@@ -76,5 +96,7 @@ class Command(BaseCommand):
         if token:
             self.stdout.write(f"  API token of app.absensi (shown only now): {token}")
         else:
-            self.stdout.write("  The API token of app.absensi was shown when the demo was loaded; an admin can "
-                              "create a new one on its user page (/org/users/).")
+            self.stdout.write(
+                "  The API token of app.absensi was shown when the demo was loaded; an admin can "
+                "create a new one on its user page (/org/users/)."
+            )

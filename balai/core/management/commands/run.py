@@ -42,8 +42,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         balai = [sys.executable, "-m", "balai"]
         commands = {
-            "web": [*balai, "serve", "--host", options["host"], "--port", str(options["port"]),
-                    "--workers", str(options["workers"])],
+            "web": [
+                *balai,
+                "serve",
+                "--host",
+                options["host"],
+                "--port",
+                str(options["port"]),
+                "--workers",
+                str(options["workers"]),
+            ],
             "worker": [*balai, "worker"],
             "scheduler": [*balai, "scheduler"],
         }
@@ -54,14 +62,18 @@ class Command(BaseCommand):
         # All children start before any thread does: preexec_fn is only safe in a single-threaded parent.
         for name, argv in commands.items():
             procs[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-                argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                argv,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         pumps = []
         for name, proc in procs.items():
             assert proc.stdout is not None
-            pump = threading.Thread(target=self._pump, args=(f"{name:<{width}} | ", proc.stdout, out_lock),
-                                    daemon=True)
+            pump = threading.Thread(target=self._pump, args=(f"{name:<{width}} | ", proc.stdout, out_lock), daemon=True)
             pump.start()
             pumps.append(pump)
 
@@ -72,8 +84,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        self.stdout.write(f"Balai on http://{options['host']}:{options['port']}/ with worker and scheduler; "
-                          "Ctrl-C stops all three.")
+        self.stdout.write(
+            f"Balai on http://{options['host']}:{options['port']}/ with worker and scheduler; Ctrl-C stops all three."
+        )
         exit_code = 0
         while not stopping.is_set():
             dead = [(name, p.returncode) for name, p in procs.items() if p.poll() is not None]

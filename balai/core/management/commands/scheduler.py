@@ -64,7 +64,8 @@ def tick(now: dt.datetime, zone: zoneinfo.ZoneInfo, jobs: list[Job] = JOBS) -> l
         slot = latest_slot(job, now, zone)
         with transaction.atomic():
             state, created = SchedulerState.objects.select_for_update().get_or_create(
-                job=job.name, defaults={"last_run_at": slot})
+                job=job.name, defaults={"last_run_at": slot}
+            )
             if created and job.daily_at is not None:
                 continue  # a new daily job waits for its first night instead of running at install time
             if not created and state.last_run_at >= slot:
@@ -78,13 +79,16 @@ def tick(now: dt.datetime, zone: zoneinfo.ZoneInfo, jobs: list[Job] = JOBS) -> l
 
 
 class Command(BaseCommand):
-    help = ("Enqueue the periodic tasks: heartbeat and dirty roll-ups every minute, the recent recompute nightly "
-            "at 02:00 Pemda time. Run exactly one; a second one is harmless (it never double-enqueues).")
+    help = (
+        "Enqueue the periodic tasks: heartbeat and dirty roll-ups every minute, the recent recompute nightly "
+        "at 02:00 Pemda time. Run exactly one; a second one is harmless (it never double-enqueues)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run one tick and exit.")
-        parser.add_argument("--now", help="Pretend it is this ISO date-time (for tests), e.g. "
-                                          "2026-03-02T02:00:10+08:00.")
+        parser.add_argument(
+            "--now", help="Pretend it is this ISO date-time (for tests), e.g. 2026-03-02T02:00:10+08:00."
+        )
 
     verbosity = 1
 
@@ -125,4 +129,3 @@ class Command(BaseCommand):
         enqueued = tick(now, zone)
         if enqueued and self.verbosity > 0:
             self.stdout.write(f"scheduler: {now.astimezone(zone):%Y-%m-%d %H:%M:%S %Z} enqueued {', '.join(enqueued)}")
-

@@ -26,14 +26,25 @@ def default_workers() -> int:
 
 def gunicorn_argv(*, host: str, port: int, workers: int, timeout: int) -> list[str]:
     argv = [
-        sys.executable, "-m", "gunicorn", "balai.wsgi:application",
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
-        "--timeout", str(timeout),
-        "--graceful-timeout", "20",
-        "--access-logfile", "-",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "balai.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        str(timeout),
+        "--graceful-timeout",
+        "20",
+        "--access-logfile",
+        "-",
         # Recycle workers now and then so a slow leak in any library cannot grow without bound.
-        "--max-requests", "2000", "--max-requests-jitter", "200",
+        "--max-requests",
+        "2000",
+        "--max-requests-jitter",
+        "200",
     ]
     if _gunicorn_version() >= (27, 0):
         # We do not use gunicornc, and one shared socket in $HOME breaks a second instance on the machine.
@@ -59,11 +70,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=8000, help="Port (default 8000).")
-        parser.add_argument("--workers", type=int, default=None,
-                            help=f"Worker processes (default 2 x cores + 1, at most {MAX_DEFAULT_WORKERS}).")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=f"Worker processes (default 2 x cores + 1, at most {MAX_DEFAULT_WORKERS}).",
+        )
         parser.add_argument("--timeout", type=int, default=60, help="Seconds before a stuck request is killed.")
-        parser.add_argument("--dev", action="store_true",
-                            help="Django's auto-reloading development server instead (not in production).")
+        parser.add_argument(
+            "--dev", action="store_true", help="Django's auto-reloading development server instead (not in production)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
@@ -73,14 +89,19 @@ class Command(BaseCommand):
         has_gunicorn = importlib.util.find_spec("gunicorn") is not None and os.name == "posix"
         if options["dev"] or not has_gunicorn:
             if settings.PRODUCTION:
-                raise CommandError("Production needs gunicorn (POSIX only): pip install gunicorn."
-                                   if not has_gunicorn else "--dev is refused with BALAI_ENV=production.")
+                raise CommandError(
+                    "Production needs gunicorn (POSIX only): pip install gunicorn."
+                    if not has_gunicorn
+                    else "--dev is refused with BALAI_ENV=production."
+                )
             self.stdout.write(f"Development server on http://{host}:{port}/ (static files by WhiteNoise)")
             call_command("runserver", f"{host}:{port}", use_reloader=options["dev"])
             return
         if settings.PRODUCTION and not (settings.STATIC_ROOT / "staticfiles.json").exists():
-            raise CommandError(f"Static files are not collected in {settings.STATIC_ROOT}. Run: balai collectstatic "
-                               "--no-input (after each upgrade), then balai serve again.")
+            raise CommandError(
+                f"Static files are not collected in {settings.STATIC_ROOT}. Run: balai collectstatic "
+                "--no-input (after each upgrade), then balai serve again."
+            )
         if not settings.PRODUCTION:
             settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # else WhiteNoise warns at every start
         argv = gunicorn_argv(host=host, port=port, workers=workers, timeout=options["timeout"])
