@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "balai.core",
     "balai.org",
     "balai.indicators",
+    "balai.workdays",
     "balai.dashboard",
 ]
 
@@ -203,6 +204,8 @@ SECURE_SSL_REDIRECT = env_bool("BALAI_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("BALAI_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 if env_bool("BALAI_BEHIND_PROXY", PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of Balai append to X-Forwarded-For; only their entries are believed.
+BALAI_TRUSTED_PROXIES = env_int("BALAI_TRUSTED_PROXIES", 1 if env_bool("BALAI_BEHIND_PROXY", PRODUCTION) else 0)
 
 # --- I18n / time --------------------------------------------------------------------------------
 LANGUAGE_CODE = "id"
