@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
+from balai.org import access
+from balai.org.middleware import SESSION_KEY as SECOND_FACTOR_SESSION_KEY
 from balai.org.services import token_authenticate
 
 
@@ -41,7 +43,14 @@ class SessionCookie(SessionAuth):
     def __call__(self, request: HttpRequest) -> Any:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return None
-        return super().__call__(request)
+        user = super().__call__(request)
+        # The pages' second-factor gate must hold for the API too: a password-only admin session gets 401.
+        if user and (
+            access.is_api_only(user)
+            or (access.requires_second_factor(user) and not request.session.get(SECOND_FACTOR_SESSION_KEY))
+        ):
+            return None
+        return user
 
 
 api = NinjaAPI(

@@ -84,6 +84,11 @@ class AuditFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day and not dt.date(2000, 1, 1) <= day <= dt.date(2199, 12, 31):
+                self.add_error(name, _("Choose a date between 2000 and 2199."))
+                return data
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))
         return data

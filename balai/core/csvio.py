@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -31,7 +32,10 @@ def decode(content: bytes | str) -> tuple[str, str]:
     if isinstance(content, str):
         return content, "utf-8"
     if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return content.decode("utf-16"), "utf-16"
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ValidationError(_("This UTF-16 file is damaged; save it again as 'CSV UTF-8'.")) from exc
     try:
         return content.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -57,6 +61,23 @@ def read_csv(
     first_line = text.splitlines()[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _read_rows(reader, expected, optional, aliases, delimiter, encoding)
+    except csv.Error as exc:
+        # e.g. a field over the csv module's size limit, or a NUL byte: name the line instead of failing.
+        raise ValidationError(
+            _("Line %(line)s of the file cannot be read: %(error)s") % {"line": reader.line_num, "error": exc}
+        ) from exc
+
+
+def _read_rows(
+    reader: Any,
+    expected: list[str],
+    optional: list[str] | None,
+    aliases: dict[str, str] | None,
+    delimiter: str,
+    encoding: str,
+) -> CsvTable:
     raw_headers = next(reader)
     # Match case-insensitively but report and key rows by the canonical spelling (dataElement, orgUnit).
     canonical = {name.lower(): name for name in expected + (optional or [])}

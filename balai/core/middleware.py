@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import zoneinfo
 from collections.abc import Callable
@@ -28,14 +29,31 @@ CSP = "; ".join(
 )
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as our own reverse proxies saw it, validated.
+
+    X-Forwarded-For is written by the client first and appended to by each proxy, so only the entries
+    added by the ``BALAI_TRUSTED_PROXIES`` proxies in front of us can be believed: counting from the right.
+    A forged or malformed value must never reach the audit log or break the lockout's bookkeeping.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    hops = settings.BALAI_TRUSTED_PROXIES
+    if hops:
+        parts = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(parts) >= hops:
+            remote = parts[-hops]
+    try:
+        return str(ipaddress.ip_address(remote)) if remote else None
+    except ValueError:
+        return None
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded and settings.PRODUCTION else request.META.get("REMOTE_ADDR")
-        token = current_request.set(RequestContext(ip_address=ip or None, request_id=secrets.token_hex(8)))
+        token = current_request.set(RequestContext(ip_address=client_ip(request), request_id=secrets.token_hex(8)))
         try:
             response = self.get_response(request)
         finally:

@@ -51,6 +51,8 @@ class FilterForm(forms.Form):
             period = Period.containing(period.anchor(), ptype)
         try:
             period.series(SERIES_LENGTH + 1)
+            # Cards of yearly indicators chart 12 years back from the selected one: they need that history too.
+            Period.containing(period.anchor(), PeriodType.YEAR).series(SERIES_LENGTH + 1)
         except InvalidPeriod:
             self.add_error("period", _("Period %(value)s is too far in the past.") % {"value": period.id})
             return data

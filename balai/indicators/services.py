@@ -221,20 +221,23 @@ def facts_import(
                 "dataElement",
             )
             continue
-        unit_code = str(row.get("orgUnit") or defaults.get("orgUnit") or "")
-        unit = units.get(unit_code)
-        if unit is None:
+        if actor is not None and indicator.source != "external":
+            # Module numbers are recomputed from Balai's own records; an import would be silently undone.
             conflict(
-                unit_code,
-                _("row %(i)d: org unit %(c)s does not exist") % {"i": index, "c": unit_code},
+                code,
+                _("row %(i)d: indicator %(c)s is computed by Balai from its own records and cannot be imported")
+                % {"i": index, "c": code},
                 index,
-                "orgUnit",
+                "dataElement",
             )
             continue
-        if scope is not None and not any(unit[1].startswith(p) for p in scope):
+        unit_code = str(row.get("orgUnit") or defaults.get("orgUnit") or "")
+        unit = units.get(unit_code)
+        if unit is None or (scope is not None and not any(unit[1].startswith(p) for p in scope)):
+            # One message for both: an importer must not learn which codes exist outside their scope.
             conflict(
                 unit_code,
-                _("row %(i)d: org unit %(c)s is outside your scope") % {"i": index, "c": unit_code},
+                _("row %(i)d: org unit %(c)s does not exist or is outside your scope") % {"i": index, "c": unit_code},
                 index,
                 "orgUnit",
             )
@@ -553,8 +556,11 @@ def rollups_recompute(*, pairs: Iterable[tuple[int, str]]) -> int:
             continue
         base_type = PeriodType(indicator.period_type)
         periods = {p for p in periods if is_coarser_or_equal(p.type, base_type)}
-        rows = rollups_compute(indicator, periods)
         with transaction.atomic():
+            # One rebuild per indicator at a time: two workers must not interleave read and write and leave
+            # the older computation in place.
+            Indicator.objects.select_for_update().filter(pk=ind_id).first()
+            rows = rollups_compute(indicator, periods)
             for chunk in _chunks(sorted(p.id for p in periods), 500):
                 FactRollup.objects.filter(indicator=indicator, period__in=chunk).delete()
             FactRollup.objects.bulk_create(rows, batch_size=CHUNK)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -16,12 +16,13 @@ from balai.org.schemas import MeOut, OrgUnitOut, PegawaiOut
 router = Router(tags=["org"])
 
 
-def _unit_out(u: OrgUnit) -> dict[str, Any]:
+def _unit_out(u: OrgUnit, user: Any) -> dict[str, Any]:
+    parent_visible = u.parent is not None and access.can(user, "view", u.parent)
     return {
         "code": u.code,
         "name": u.name,
         "kind": u.kind,
-        "parent": u.parent.code if u.parent else None,
+        "parent": u.parent.code if parent_visible and u.parent else None,
         "depth": u.depth,
         "kemendagri_code": u.kemendagri_code,
         "is_active": u.is_active,
@@ -50,14 +51,17 @@ def org_units(request: HttpRequest, parent: str | None = None, kind: str | None 
         qs = qs.filter(parent=selectors.unit_get(request.user, parent))
     if kind:
         qs = qs.filter(kind=kind)
+    # The top units of the caller's scope show no parent: its code is outside what they may see.
+    tops = [] if request.user.is_superuser else access.scope_paths(request.user, "view")
+    parent_code = Case(When(path__in=tops, then=Value(None)), default=F("parent__code"))
     # Return the lazy queryset: the paginator slices it, so only one page is ever loaded.
-    return qs.annotate(parent_code=F("parent__code")).order_by("path")
+    return qs.annotate(parent_code=parent_code).order_by("path")
 
 
 @router.get("/orgUnits/{code}", response=OrgUnitOut, summary="One org unit (404 when outside the scope)")
 def org_unit(request: HttpRequest, code: str) -> Any:
     unit = selectors.unit_get(request.user, code)
-    return _unit_out(unit)
+    return _unit_out(unit, request.user)
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
@@ -28,18 +29,28 @@ INDICATORS = [
 ]
 
 
+def _pemda_zone() -> zoneinfo.ZoneInfo:
+    from django.conf import settings
+
+    from balai.org.selectors import pemda_time_zone
+
+    return zoneinfo.ZoneInfo(settings.BALAI_TIME_ZONE or pemda_time_zone() or settings.TIME_ZONE)
+
+
 def compute(codes: list[str], periods: list[Period]) -> Iterable[FactValue]:
     """One grouped query per month: active ASN per unit that existed at the month's end."""
     from balai.org.models import Pegawai
 
     if "asn.headcount" not in codes:
         return
+    tz = _pemda_zone()
     for period in periods:
         if period.type.value != "month":
             continue
-        end = dt.datetime.combine(period.end, dt.time.max, tzinfo=dt.UTC)
+        # The month ends at local midnight (WITA for Banjarbaru), not at UTC midnight.
+        end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         rows = (
-            Pegawai.objects.filter(Q(created_at__lte=end), is_active=True).values("org_unit_id").annotate(n=Count("id"))
+            Pegawai.objects.filter(Q(created_at__lt=end), is_active=True).values("org_unit_id").annotate(n=Count("id"))
         )
         for row in rows:
             yield FactValue("asn.headcount", row["org_unit_id"], period.id, float(row["n"]))

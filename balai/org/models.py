@@ -121,6 +121,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        # Sign-in lower-cases what is typed; every way of creating a user (createsuperuser too) must match.
+        return super().normalize_username(username).lower()
+
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username

@@ -18,10 +18,9 @@ class OrgUnitOut(Schema):
     def resolve_parent(obj: Any) -> str | None:
         if isinstance(obj, dict):
             return obj.get("parent")
-        code = getattr(obj, "parent_code", None)
-        if code is None and obj.parent_id:
-            code = obj.parent.code
-        return code
+        if hasattr(obj, "parent_code"):  # annotated by the list view, None when outside the caller's scope
+            return obj.parent_code
+        return obj.parent.code if obj.parent_id else None
 
 
 class RoleOut(Schema):

@@ -66,7 +66,8 @@ def users_visible(user: Any) -> QuerySet[User]:
     qs = User.objects.filter(pk__in=assigned)
     if any(len(p) == 8 for p in paths):
         qs = qs | User.objects.filter(role_assignments__isnull=True)
-    return qs.distinct()
+    # Superusers are above every Pemda role: only another superuser may see or manage them.
+    return qs.exclude(is_superuser=True).distinct()
 
 
 def user_get(user: Any, pk: int) -> User:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balai.core.audit import audit_record, changes_between, snapshot
+from balai.core.scoping import PATH_SEGMENT
 from balai.org import access, wilayah
 from balai.org.choices import ALLOWED_CHILDREN, UnitKind
 from balai.org.models import (
@@ -65,6 +68,36 @@ def _check_child_kind(parent: OrgUnit | None, kind: str) -> None:
         )
 
 
+UNIT_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def _check_code(code: str) -> None:
+    # Codes appear in URLs (/org/units/<code>/) and DHIS2 payloads: no slashes, spaces or other surprises.
+    if not UNIT_CODE_RE.fullmatch(code):
+        raise ValidationError(
+            {
+                "code": _(
+                    "A code may use only letters, digits, dots, hyphens and underscores, for example "
+                    "63.72.04.1002 or DINKES."
+                )
+            }
+        )
+
+
+def _check_time_zone(tz: str) -> None:
+    if not tz:
+        return
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            {
+                "time_zone": _("%(tz)s is not a time zone (examples: Asia/Jakarta, Asia/Makassar, Asia/Jayapura).")
+                % {"tz": tz}
+            }
+        ) from exc
+
+
 def orgunit_create(
     *,
     actor: User | None,
@@ -83,6 +116,8 @@ def orgunit_create(
         raise ValidationError({"name": _("Name is required.")})
     if not code:
         raise ValidationError({"code": _("Code is required.")})
+    _check_code(code)
+    _check_time_zone(time_zone)
     _check_child_kind(parent, kind)
     if parent is None and actor is not None and not actor.is_superuser:
         # A new Pemda root is a deployment decision (balai init), not an agency admin's.
@@ -125,6 +160,11 @@ def orgunit_update(*, actor: User | None, unit: OrgUnit, **fields: Any) -> OrgUn
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     _require(actor, Action.ADMIN, unit)
+    if "code" in fields:
+        fields["code"] = str(fields["code"]).strip()
+        _check_code(fields["code"])
+    if "time_zone" in fields:
+        _check_time_zone(fields["time_zone"])
     with transaction.atomic():
         unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
         before = snapshot(unit, UNIT_AUDIT_FIELDS)
@@ -396,12 +436,18 @@ def pegawai_update(*, actor: User | None, pegawai: Pegawai, **data: Any) -> Pega
 
 # ---------------------------------------------------------------------------------- users, roles
 def _require_user_admin(actor: Any, user: User) -> None:
-    """The actor administers this user: an admin right anywhere is not enough, the user must be in scope."""
+    """The actor administers this user: every role the user holds lies inside the actor's admin scope.
+
+    Seeing a user (one of their roles is in scope) is not enough to deactivate them, reset their second
+    factor or revoke their tokens: a kecamatan admin must not be able to lock out the Pemda's admin.
+    """
     if actor is None or actor.is_superuser:
         return
-    from balai.org.selectors import users_visible
-
-    if not users_visible(actor).filter(pk=user.pk).exists():
+    admin_paths = access.scope_paths(actor, Action.ADMIN)
+    held = list(RoleAssignment.objects.filter(user=user).values_list("org_unit__path", flat=True))
+    covered = all(any(p.startswith(a) for a in admin_paths) for p in held)
+    at_root = any(len(a) == PATH_SEGMENT for a in admin_paths)
+    if user.is_superuser or not admin_paths or not covered or (not held and not at_root):
         raise PermissionDenied(_("You do not have the right to manage this user."))
 
 
@@ -481,6 +527,8 @@ def role_assign(*, actor: User | None, user: User, role: str, org_unit: OrgUnit)
     if role not in ROLE_SPECS:
         raise ValidationError({"role": _("Unknown role %(r)s.") % {"r": role}})
     _require(actor, Action.ADMIN, org_unit)
+    if user.is_superuser and actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser can change the roles of a superuser."))
     if user.is_integration and role != Role.INTEGRATION:
         raise ValidationError({"role": _("An integration account can only hold the integration role.")})
     if role == Role.INTEGRATION and not user.is_integration:

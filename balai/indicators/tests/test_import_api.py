@@ -242,7 +242,7 @@ def test_skpd_operator_cannot_import_for_another_agency(api: ApiCaller, story: S
             "object": "DINKES",
             "indexes": [1],
             "property": "orgUnit",
-            "value": "row 1: org unit DINKES is outside your scope",
+            "value": "row 1: org unit DINKES does not exist or is outside your scope",
         }
     ]
     assert _facts() == {("test.visits", "DISKOMINFO", "202601"): 3.0}
@@ -326,7 +326,7 @@ def test_each_bad_row_is_a_conflict_and_the_good_rows_go_in(
     conflicts = {c["indexes"][0]: (c["object"], c["property"], c["value"]) for c in body["conflicts"]}
     assert conflicts == {
         1: ("nope.x", "dataElement", "row 1: indicator (dataElement) nope.x does not exist"),
-        2: ("63.72.99", "orgUnit", "row 2: org unit 63.72.99 does not exist"),
+        2: ("63.72.99", "orgUnit", "row 2: org unit 63.72.99 does not exist or is outside your scope"),
         3: (
             "2026-01",
             "period",

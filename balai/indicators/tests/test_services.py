@@ -185,7 +185,7 @@ def test_inactive_indicator_and_unit_are_unknown(story: Story, spine: SpineIndic
     )
     assert [c.value for c in summary.conflicts] == [
         "row 0: indicator (dataElement) test.stock does not exist",
-        "row 1: org unit 63.72.04.1003 does not exist",
+        "row 1: org unit 63.72.04.1003 does not exist or is outside your scope",
     ]
 
 

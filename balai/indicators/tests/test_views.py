@@ -241,7 +241,7 @@ def test_rows_outside_the_importer_scope_are_conflicts(client: Client, story: St
     preview = follow_preview(client, upload(client, content))
     assert (preview.context["imported"], preview.context["conflict_count"]) == (0, 1)
     assert preview.context["can_confirm"] is False
-    assert f"org unit {MENTAOS} is outside your scope" in preview.context["conflicts"][0]["reason"]
+    assert f"org unit {MENTAOS} does not exist or is outside your scope" in preview.context["conflicts"][0]["reason"]
 
 
 def test_template_csv_has_the_import_headers(client: Client, story: Story, visits: Indicator) -> None:
