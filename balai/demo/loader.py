@@ -92,6 +92,12 @@ def load(
         root = org.pemda_init(actor=None, wilayah_code=ROOT).root
         tz = zoneinfo.ZoneInfo(root.time_zone or "Asia/Makassar")
         window = demo_facts.Window.ending(timezone.localdate(timezone=tz))
+        # The holiday calendar that deadlines count working days on (national list of each year shown).
+        from balai.workdays.master import available_years
+        from balai.workdays.services import holidays_load_national
+
+        for year in sorted({m.start.year for m in window.months} & set(available_years())):
+            holidays_load_national(actor=None, pemda=root, year=year)
         step("kecamatan and kelurahan")
         agency_units = _agencies(root)
         step("perangkat daerah and UPTD")
