@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "balai.org",
     "balai.indicators",
     "balai.workdays",
+    "balai.complaints",
     "balai.dashboard",
 ]
 
@@ -224,7 +225,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("BALAI_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env_str("BALAI_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Tests write their uploads apart, so a test run never mixes files into a developer's demo media.
+MEDIA_ROOT = Path(env_str("BALAI_MEDIA_ROOT", str(VAR_DIR / ("test-media" if BALAI_ENV == "test" else "media"))))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -265,6 +267,8 @@ BALAI_WHATSAPP = {
     "VERIFY_TOKEN": env_str("BALAI_WHATSAPP_VERIFY_TOKEN"),
     "PHONE_NUMBER_ID": env_str("BALAI_WHATSAPP_PHONE_NUMBER_ID"),
 }
+# The public address of this Balai (https://balai.example.go.id): links in chat replies and e-mails.
+BALAI_PUBLIC_URL = env_str("BALAI_PUBLIC_URL").rstrip("/")
 BALAI_TELEGRAM = {
     "API_BASE": env_str("BALAI_TELEGRAM_API_BASE", "https://api.telegram.org"),
     "BOT_TOKEN": env_str("BALAI_TELEGRAM_BOT_TOKEN"),

@@ -13,4 +13,8 @@ urlpatterns = [
     path("org/", include("balai.org.urls")),
     path("indicators/", include("balai.indicators.urls")),
     path("audit/", include("balai.core.urls")),
+    path("aduan/", include("balai.complaints.urls_public")),
+    path("pengaduan/", include("balai.complaints.urls_staff")),
+    path("open311/v2/", include("balai.complaints.urls_open311")),
+    path("webhooks/", include("balai.complaints.urls_webhooks")),
 ]

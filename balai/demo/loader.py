@@ -90,6 +90,9 @@ def load(
     with transaction.atomic():
         indicators.indicators_sync(actor=None)
         root = org.pemda_init(actor=None, wilayah_code=ROOT).root
+        from balai.complaints.geo import centroids_load
+
+        centroids_load(root)  # approximate kelurahan centroids: locate citizen reports, draw the public map
         tz = zoneinfo.ZoneInfo(root.time_zone or "Asia/Makassar")
         window = demo_facts.Window.ending(timezone.localdate(timezone=tz))
         # The holiday calendar that deadlines count working days on (national list of each year shown).
@@ -129,6 +132,11 @@ def load(
                     f"{len(summary.conflicts)} demo rows were refused, first: {summary.conflicts[0].as_dict()}"
                 )
         step("facts")
+        from balai.complaints.demo import seed_reports
+
+        # Activity scales with the city; the window shrinks so the demo loads in about the same time.
+        seed_reports(root, days=max(3, 30 // scale), per_day=13.0 * scale, seed=seed)
+        step("citizen reports")
         _targets(root, agency_units, window)
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()

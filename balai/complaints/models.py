@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from balai.complaints.choices import Channel, Classification, Status, UpdateKind
+from balai.core.scoping import ScopedQuerySet, subtree_q
+
+
+class Category(models.Model):
+    """What a report is about (roads, street lights, illegal parking...): also an Open311 service."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    classification = models.CharField(
+        _("default classification"), max_length=20, choices=Classification.choices, default=Classification.PENGADUAN
+    )
+    # LAPOR! ladder (KemenPAN-RB), in working days: first response 3; information or complaint 5; dispute
+    # without field inspection 14; with field inspection 60. Configurable per category.
+    first_response_days = models.PositiveSmallIntegerField(_("first response within (working days)"), default=3)
+    resolution_days = models.PositiveSmallIntegerField(_("resolution within (working days)"), default=5)
+    default_unit = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default responsible unit"),
+    )
+    #: Open311 service definition attributes: [{"code", "datatype", "required", "description", "values"}]
+    attributes = models.JSONField(default=list, blank=True)
+    keywords = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("report category")
+        verbose_name_plural = _("report categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+
+class RoutingRule(models.Model):
+    """Category + kelurahan → the unit that handles it (e.g. street lights in Mentaos → Dinas Perhubungan)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules")
+    territory = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "territory"], name="uniq_routing_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}@{self.territory_id} → {self.unit_id}"
+
+
+class ComplaintQuerySet(ScopedQuerySet["Complaint"]):
+    """A report belongs to two places: the territory it happened in and the unit it was disposed to.
+
+    A kelurahan clerk and the camat see reports of their territory; agency staff see the reports disposed
+    to their agency; the complaint desk (scoped at the Pemda root) sees all of them.
+    """
+
+    def visible_to(self, user: Any, action: str = "view") -> ComplaintQuerySet:
+        from balai.org.access import scope_paths
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        paths = scope_paths(user, action)
+        if not paths:
+            return self.none()
+        cond = Q()
+        for path in paths:
+            cond |= subtree_q(path, "territory__") | subtree_q(path, "unit__")
+        return self.filter(cond)
+
+    def public(self) -> ComplaintQuerySet:
+        """What anyone may see on the public map and list: not confidential, not hidden, verified onwards."""
+        return self.filter(is_confidential=False, is_hidden=False).exclude(
+            status__in=[Status.RECEIVED, Status.POSTPONED, Status.ARCHIVED]
+        )
+
+
+class Complaint(models.Model):
+    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")
+    )
+    classification = models.CharField(_("classification"), max_length=20, choices=Classification.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    description = models.TextField(_("description"), max_length=4000)
+    public_description = models.TextField(
+        _("description for the public"), blank=True, help_text=_("Moderated text shown publicly; empty = the original.")
+    )
+    tags = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    territory = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kelurahan"),
+    )
+    unit = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible unit"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    reporter_name = models.CharField(_("reporter name"), max_length=120, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    reporter_email = models.EmailField(_("reporter email"), blank=True)
+    #: WhatsApp wa_id, Telegram chat id or Open311 account/device id: where updates are sent back.
+    reporter_ref = models.CharField(max_length=64, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous (anonim)"), default=False)
+    is_confidential = models.BooleanField(_("confidential (rahasia)"), default=False)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    not_authority_of = models.CharField(_("authority named"), max_length=200, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)  # Open311 attribute[CODE] answers
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    #: Bumped by every service write: a form posted against an older version is refused (no lost update).
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="complaint_status_received"),
+            models.Index(fields=["category", "status"], name="complaint_category_status"),
+            models.Index(fields=["latitude", "longitude"], name="complaint_latlon"),
+        ]
+        verbose_name = _("citizen report")
+        verbose_name_plural = _("citizen reports")
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.title or self.category}"
+
+    @property
+    def is_open(self) -> bool:
+        from balai.complaints.choices import OPEN_STATUSES
+
+        return self.status in OPEN_STATUSES
+
+
+class ComplaintUpdate(models.Model):
+    """One entry of a report's timeline."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=20, choices=UpdateKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status_from = models.CharField(max_length=20, blank=True)
+    status_to = models.CharField(max_length=20, blank=True)
+    unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.status_to}"
+
+
+def photo_path(instance: ComplaintPhoto, filename: str) -> str:
+    return f"complaints/{instance.complaint.received_at:%Y/%m}/{instance.complaint.tracking_code}/{filename}"
+
+
+class ComplaintPhoto(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
+    update = models.ForeignKey(ComplaintUpdate, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    is_proof = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of {self.complaint_id}"
+
+
+class Follower(models.Model):
+    """Someone who gets the updates of a report (its reporter; reporters of merged duplicates)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="followers")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    address = models.CharField(max_length=254)  # phone, email, wa_id or Telegram chat id
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "channel", "address"], name="uniq_follower")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address}"
+
+
+class Open311Client(models.Model):
+    """An app allowed to POST reports through Open311; its api_key is stored hashed."""
+
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboundMessage(models.Model):
+    """A chat message already seen: platforms redeliver, and a message id must make one report at most."""
+
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    message_id = models.CharField(max_length=128)
+    sender = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "message_id"], name="uniq_inbound_message")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.message_id}"
+
+
+class ChatSession(models.Model):
+    """Where a citizen is in the bot conversation (photo → location → description → category)."""
+
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    sender = models.CharField(max_length=64)
+    state = models.CharField(max_length=30, default="start")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "sender"], name="uniq_chat_session")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.sender} {self.state}"
