@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	mkdir -p var && test -f var/dev.env || echo "BALAI_ENV=development" > var/dev.env
 	touch $(STAMP)
 
 assets: $(STAMP)

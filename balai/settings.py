@@ -50,6 +50,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+# A developer's checkout gets var/dev.env from `make` (BALAI_ENV=development), so `balai <command>` works
+# there without exporting anything; a server has no such file and stays on the fail-safe default.
+_DEV_ENV_FILE = VAR_DIR / "dev.env"
+if _DEV_ENV_FILE.is_file():
+    for _line in _DEV_ENV_FILE.read_text().splitlines():
+        _key, _sep, _value = _line.partition("=")
+        if _sep and _key.strip().startswith("BALAI_") and not _line.lstrip().startswith("#"):
+            os.environ.setdefault(_key.strip(), _value.strip())
+
 # "production" (the default, so a forgotten variable fails safe), "development" or "test".
 BALAI_ENV = env_str("BALAI_ENV", "production")
 if BALAI_ENV not in {"production", "development", "test"}:
