@@ -14,6 +14,7 @@ from typing import Any
 
 from balai.core.periods import Period, PeriodType
 from balai.indicators.registry import FactValue, IndicatorSpec, register
+from balai.org.selectors import pemda_zone
 
 CHANNELS = ["web", "whatsapp", "telegram", "open311", "staff"]
 
@@ -126,14 +127,6 @@ INDICATORS = [
 CODES = {s.code for s in INDICATORS}
 
 
-def _zone() -> zoneinfo.ZoneInfo:
-    from django.conf import settings
-
-    from balai.org.selectors import pemda_time_zone
-
-    return zoneinfo.ZoneInfo(settings.BALAI_TIME_ZONE or pemda_time_zone() or settings.TIME_ZONE)
-
-
 def _day(value: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> str | None:
     return value.astimezone(tz).strftime("%Y%m%d") if value else None
 
@@ -142,7 +135,7 @@ def dirty_pairs_for(complaint: Any) -> set[tuple[int, str]]:
     """(indicator id, day) pairs a change of this report may have moved: its intake and resolution days."""
     from balai.indicators.models import Indicator
 
-    tz = _zone()
+    tz = pemda_zone()
     days = {
         d
         for d in (_day(complaint.received_at, tz), _day(complaint.resolved_at, tz), _day(dt.datetime.now(dt.UTC), tz))
@@ -160,7 +153,7 @@ def compute(codes: list[str], periods: list[Period]) -> Iterable[FactValue]:
     days = sorted(p for p in periods if p.type is PeriodType.DAY)
     if not days:
         return
-    tz = _zone()
+    tz = pemda_zone()
     start = dt.datetime.combine(days[0].start, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(days[-1].end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     wanted = {p.id for p in days}

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 
 from balai.complaints.choices import UpdateKind
 from balai.complaints.models import Complaint, ComplaintPhoto, ComplaintUpdate
-from balai.complaints.services import StaleReport
+from balai.complaints.services import StaleReport, is_desk
 from balai.core.audit import audit_record
-from balai.core.scoping import PATH_SEGMENT
 from balai.org import access
 from balai.org.roles import Action
 
@@ -26,10 +25,10 @@ MAX_PUBLIC_DESCRIPTION = 4000
 
 def _may_moderate(actor: Any, complaint: Complaint) -> bool:
     """The complaint desk or EDIT on the responsible unit (the kelurahan does not moderate)."""
+    if is_desk(actor):
+        return True
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if actor.is_superuser or any(len(p) == PATH_SEGMENT for p in access.scope_paths(actor, Action.EDIT)):
-        return True
     return complaint.unit is not None and access.can(actor, Action.EDIT, complaint.unit)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from balai.complaints.choices import OPEN_STATUSES, Status
 from balai.complaints.models import Complaint, ComplaintPhoto, ComplaintUpdate
-from balai.core.scoping import PATH_SEGMENT, subtree_q
+from balai.core.scoping import subtree_q
 from balai.org import access
 from balai.org.models import OrgUnit, User
 from balai.org.roles import Action
@@ -45,10 +45,10 @@ class QueueFilters:
 
 
 def is_desk(user: Any) -> bool:
-    """The complaint desk: staff whose EDIT scope includes the Pemda root (same rule as the services)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_superuser or any(len(p) == PATH_SEGMENT for p in access.scope_paths(user, Action.EDIT))
+    """The complaint desk, by the services' own rule."""
+    from balai.complaints.services import is_desk as desk_rule
+
+    return desk_rule(user)
 
 
 def can_act(user: Any, complaint: Complaint) -> bool:

@@ -187,6 +187,13 @@ def _locked(complaint: Complaint, version: int) -> Complaint:
     return current
 
 
+def is_desk(user: Any) -> bool:
+    """The complaint desk: staff whose edit role is on the Pemda root (or a superuser)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return _at_root(user, Action.EDIT)
+
+
 def _at_root(actor: Any, action: str) -> bool:
     if actor is None:  # the system itself (demo loader, imports)
         return True

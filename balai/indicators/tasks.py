@@ -22,16 +22,11 @@ def recompute_recent(days: int = 35) -> int:
     Service functions already mark what they change; this catches whatever slipped past (a row
     edited in the database by hand, a module bug fixed since), so numbers heal within a day.
     """
-    import zoneinfo
-
-    from django.conf import settings
-
     from balai.indicators.services import dirty_drain, module_facts_recompute
-    from balai.org.selectors import pemda_time_zone
+    from balai.org.selectors import pemda_zone
 
     # Workers run outside a request, where no Pemda zone is active: "today" must still be the Pemda's.
-    tz = zoneinfo.ZoneInfo(settings.BALAI_TIME_ZONE or pemda_time_zone() or settings.TIME_ZONE)
-    today = timezone.localdate(timezone=tz)
+    today = timezone.localdate(timezone=pemda_zone())
     changed = module_facts_recompute(start=today - dt.timedelta(days=days), end=today)
     dirty_drain()
     return changed

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
 from balai.core.periods import Period
 from balai.indicators.registry import FactValue, IndicatorSpec, register
+from balai.org.selectors import pemda_zone
 
 INDICATORS = [
     IndicatorSpec(
@@ -29,21 +29,13 @@ INDICATORS = [
 ]
 
 
-def _pemda_zone() -> zoneinfo.ZoneInfo:
-    from django.conf import settings
-
-    from balai.org.selectors import pemda_time_zone
-
-    return zoneinfo.ZoneInfo(settings.BALAI_TIME_ZONE or pemda_time_zone() or settings.TIME_ZONE)
-
-
 def compute(codes: list[str], periods: list[Period]) -> Iterable[FactValue]:
     """One grouped query per month: active ASN per unit that existed at the month's end."""
     from balai.org.models import Pegawai
 
     if "asn.headcount" not in codes:
         return
-    tz = _pemda_zone()
+    tz = pemda_zone()
     for period in periods:
         if period.type.value != "month":
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from functools import lru_cache
 from typing import Any
 
@@ -97,6 +98,13 @@ def pemda_root() -> OrgUnit | None:
 def _cached_tz(_marker: int) -> str:
     root = pemda_root()
     return root.time_zone if root else ""
+
+
+def pemda_zone() -> zoneinfo.ZoneInfo:
+    """The zone "today" and month ends are counted in, also outside a request (tasks, indicators)."""
+    from django.conf import settings
+
+    return zoneinfo.ZoneInfo(settings.BALAI_TIME_ZONE or pemda_time_zone() or settings.TIME_ZONE)
 
 
 def pemda_time_zone() -> str:
