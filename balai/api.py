@@ -74,6 +74,18 @@ def _register() -> None:
 
     api.add_router("/", indicators_router)
     api.add_router("/", org_router)
+    from balai.publicservices.api import router as catalogue_router
+
+    api.add_router("/", catalogue_router)
+    from balai.queues.api import router as queues_router
+
+    api.add_router("/", queues_router)
+    from balai.skm.api import router as skm_router
+
+    api.add_router("/", skm_router)
+    from balai.applications.api import router as applications_router
+
+    api.add_router("/", applications_router)
 
 
 _register()

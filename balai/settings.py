@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -112,6 +113,10 @@ INSTALLED_APPS = [
     "balai.indicators",
     "balai.workdays",
     "balai.complaints",
+    "balai.publicservices",
+    "balai.skm",
+    "balai.applications",
+    "balai.queues",
     "balai.dashboard",
 ]
 
@@ -283,6 +288,48 @@ BALAI_TELEGRAM = {
     "BOT_TOKEN": env_str("BALAI_TELEGRAM_BOT_TOKEN"),
     "SECRET_TOKEN": env_str("BALAI_TELEGRAM_SECRET_TOKEN"),
 }
+
+# Background tiles of the report form's and the public map's map, e.g. a self-hosted tile server or
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind its usage policy). Empty: no tiles, the map shows the
+# kelurahan centres and markers only, which keeps closed networks working. Its origin joins the CSP img-src.
+BALAI_MAP_TILE_URL = env_str("BALAI_MAP_TILE_URL")
+if BALAI_MAP_TILE_URL and (
+    urlsplit(BALAI_MAP_TILE_URL).scheme not in {"https", "http"}
+    or not urlsplit(BALAI_MAP_TILE_URL).netloc
+    or not all(f"{{{k}}}" in BALAI_MAP_TILE_URL for k in "zxy")
+):
+    raise ImproperlyConfigured(
+        "BALAI_MAP_TILE_URL must be an http(s) URL with {z}, {x} and {y}, e.g. https://tiles.example.go.id/{z}/{x}/{y}.png"
+    )
+# Open311 apps may link a photo (media_url); a worker fetches it. Only public internet addresses are
+# fetched unless this is on (an app hosted inside the Pemda's own network): the key holder chooses the URL.
+BALAI_MEDIA_FETCH_PRIVATE = env_bool("BALAI_MEDIA_FETCH_PRIVATE", False)
+# Reports accepted per client address (and per phone number) per that many seconds on public intake.
+BALAI_INTAKE_RATE = (env_int("BALAI_INTAKE_RATE_COUNT", 5), env_int("BALAI_INTAKE_RATE_SECONDS", 600))
+# Seconds an anonymous Open311 read (requests, one request, updates) is kept per worker and may be kept by a
+# reverse proxy (Cache-Control); a new timeline entry or photo shows at once (SQLite: within a second) all the
+# same. 0: no caching.
+BALAI_OPEN311_CACHE_SECONDS = env_int("BALAI_OPEN311_CACHE_SECONDS", 30)
+if BALAI_OPEN311_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("BALAI_OPEN311_CACHE_SECONDS must be 0 (no caching) or more seconds")
+# Django's default cache, plus a small one of its own for Open311 answers (up to ~650 kB each) so they
+# neither crowd out other entries nor grow a worker without bound.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "open311": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "open311",
+        "OPTIONS": {"MAX_ENTRIES": 50},
+    },
+}
+# Units that are a Mal Pelayanan Publik (codes, comma-separated): their counters may serve other offices' services.
+BALAI_MPP_UNIT_CODES = env_list("BALAI_MPP_UNIT_CODES", "MPP")
+# Queue tickets one client address may take per that many seconds on the kiosk page (a kiosk is one address).
+BALAI_QUEUE_TAKE_RATE = (env_int("BALAI_QUEUE_TAKE_RATE_COUNT", 60), env_int("BALAI_QUEUE_TAKE_RATE_SECONDS", 600))
+# How long a Survei Kepuasan Masyarakat link stays valid after the service (hours).
+BALAI_SKM_LINK_HOURS = env_int("BALAI_SKM_LINK_HOURS", 72)
+if BALAI_SKM_LINK_HOURS < 1:
+    raise ImproperlyConfigured("BALAI_SKM_LINK_HOURS must be at least 1 (hours a survey link stays valid)")
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -14,7 +14,11 @@ urlpatterns = [
     path("indicators/", include("balai.indicators.urls")),
     path("audit/", include("balai.core.urls")),
     path("aduan/", include("balai.complaints.urls_public")),
+    path("layanan/", include("balai.publicservices.urls")),
+    path("layanan/", include("balai.applications.urls")),
     path("pengaduan/", include("balai.complaints.urls_staff")),
+    path("antrian/", include("balai.queues.urls")),
+    path("skm/", include("balai.skm.urls")),
     path("open311/v2/", include("balai.complaints.urls_open311")),
     path("webhooks/", include("balai.complaints.urls_webhooks")),
 ]

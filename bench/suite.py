@@ -6,6 +6,21 @@ collects the JSON this prints on its last line. Parts:
 - ``import``: DHIS2 dataValueSets import of N rows through the API vs a raw ``executemany``.
 - ``dashboard``: the head of region's home page vs re-running the SQL it made.
 - ``memory``: RSS of one gunicorn sync worker after it served a few pages many times.
+- ``complaints``: N citizen reports (bench/complaints_data.py), then the staff queue and the public map and
+  list, timed in-process like the dashboard.
+- ``intake``: gunicorn as ``balai serve`` starts it, against the database ``complaints`` left behind; a load
+  generator on loopback (bench/loadgen.py) posts reports through the web form and Open311 at a fixed rate,
+  and compares Open311 ``GET requests.json`` with a bare JSON view of the same size (bench/bench_urls.py).
+
+Public services (issue 4), each part in its own module of bench/, whose docstring says what it measures:
+
+- ``catalogue``: the public catalogue (``/layanan/``, its search, details and API) at ``balai demo --scale N``
+  (bench/publicservices_bench.py).
+- ``skm``: the IKM of one unit-year over N survey responses vs a raw GROUP BY (bench/skm_bench.py).
+- ``queues``: call-next by N concurrent clerks vs plain UPDATEs, counting duplicates and lost tickets
+  (bench/queues_bench.py); meant for PostgreSQL.
+- ``applications``: online submissions, then the desk and tracking pages over N applications, on the demo city
+  the ``catalogue`` part left in the database, or a fresh one (bench/applications_bench.py).
 
 Every loop is bounded by a count; all traffic goes to 127.0.0.1.
 """
@@ -24,11 +39,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
 sys.path.insert(0, str(REPO))
+sys.path.insert(1, str(BENCH))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balai.settings")
 os.environ.setdefault("BALAI_ENV", "test")
 
@@ -76,7 +95,7 @@ def bench_indicator(code: str, period_type: str, name: str) -> Indicator:
             "aggregation": "sum",
             "value_type": "integer",
             "unit": "kali",
-            "source": "bench",
+            "source": "external",  # pushed by an outside system, as the import benchmark does
         },
     )
     return indicator
@@ -181,10 +200,10 @@ def part_import(rows_wanted: int, repeat: int) -> dict[str, Any]:
             cursor.executemany(insert, raw)
 
     client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    auth = {"Authorization": f"Bearer {secret}"}
 
     def post() -> dict[str, Any]:
-        response = client.post("/api/v1/dataValueSets", data=body, content_type="application/json", **auth)
+        response = client.post("/api/v1/dataValueSets", data=body, content_type="application/json", headers=auth)
         if response.status_code != 200:
             raise SystemExit(f"import answered {response.status_code}: {response.content[:500]!r}")
         return response.json()
@@ -423,7 +442,8 @@ def part_memory(rounds: int) -> dict[str, Any]:
             except OSError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit(f"gunicorn did not come up: {server.stderr.read().decode()[-2000:]}")
+                stderr = server.stderr.read().decode()[-2000:] if server.stderr else ""
+                raise SystemExit(f"gunicorn did not come up: {stderr}")
             time.sleep(0.2)
         workers = children(server.pid)
         if len(workers) != 1:
@@ -458,20 +478,439 @@ def part_memory(rounds: int) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------------ complaints
+def complaint_pages(desk: User, operator: User, clerk: User) -> list[tuple[str, User | None, str]]:
+    """What is timed at scale: (label, who, URL); None is an anonymous citizen."""
+    from balai.complaints.models import Category
+
+    kelurahan = OrgUnit.objects.filter(code="63.72.04.1002").first() or OrgUnit.objects.filter(kind="kelurahan").first()
+    assert kelurahan is not None and kelurahan.latitude is not None and kelurahan.longitude is not None
+    lamp = Category.objects.get(code="lampu")
+    road = Category.objects.get(code="jalan")
+    # About one kelurahan's area around its centroid: what a phone shows zoomed in on a neighbourhood.
+    lat, lon = kelurahan.latitude, kelurahan.longitude
+    bbox = f"{lat - 0.01:.4f},{lon - 0.01:.4f},{lat + 0.01:.4f},{lon + 0.01:.4f}"
+    return [
+        ("Staff queue, complaint desk, default tab (incoming)", desk, "/pengaduan/"),
+        ("Staff queue, complaint desk, tab All", desk, "/pengaduan/?tab=all"),
+        (
+            "Staff queue, complaint desk, filtered (category, kelurahan, status)",
+            desk,
+            f"/pengaduan/?tab=all&category=lampu&kelurahan={kelurahan.code}&status=resolved",
+        ),
+        ("Staff queue, unit operator (Dishub), default tab (All)", operator, "/pengaduan/"),
+        ("Staff queue, unit operator (Dishub), overdue only", operator, "/pengaduan/?tab=all&overdue=on"),
+        ("Staff queue, kelurahan operator (Mentaos), default tab (All)", clerk, "/pengaduan/"),
+        ("Public map JSON, no filter", None, "/aduan/peta.json"),
+        ("Public map JSON, category and status", None, f"/aduan/peta.json?category={road.pk}&status=in_progress"),
+        ("Public map JSON, one kelurahan", None, f"/aduan/peta.json?territory={kelurahan.pk}"),
+        ("Public map JSON, bbox of a neighbourhood", None, f"/aduan/peta.json?bbox={bbox}"),
+        ("Public list and map page, page 1", None, "/aduan/peta/"),
+        ("Public list, category filter, page 20", None, f"/aduan/peta/?category={lamp.pk}&page=20"),
+    ]
+
+
+def part_complaints(reports: int, requests: int) -> dict[str, Any]:
+    migrate()
+    import complaints_data
+
+    problems = list(complaints_data.check_columns())
+    if problems:
+        raise SystemExit("; ".join(problems))
+    start = time.perf_counter()
+    call_command("demo", scale=1, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    demo_s = time.perf_counter() - start
+    generated = complaints_data.generate(reports)
+    from balai.complaints.models import Complaint, ComplaintUpdate
+
+    public = Complaint.objects.public()
+    return {
+        "demo_s": demo_s,
+        "generated": generated,
+        "reports": Complaint.objects.count(),
+        "updates": ComplaintUpdate.objects.count(),
+        "public": public.count(),
+        "located_public": public.filter(latitude__isnull=False).count(),
+        "requests": requests,
+        "pages": complaint_pages_timed(requests),
+    }
+
+
+def complaint_pages_timed(requests: int) -> list[dict[str, Any]]:
+    import complaints_data
+
+    desk = User.objects.get(username=complaints_data.DESK_USER)
+    operator = User.objects.get(username=complaints_data.UNIT_USER.format(code=complaints_data.UNIT_MEASURED.lower()))
+    clerk = User.objects.get(username="lurah.mentaos")  # the demo's kelurahan operator
+    clients: dict[int | None, Client] = {}
+    for user in (desk, operator, clerk, None):
+        client = Client(HTTP_ACCEPT_LANGUAGE="id")
+        if user is not None:
+            client.force_login(user)
+        clients[user.pk if user else None] = client
+    pages = []
+    for label, user, url in complaint_pages(desk, operator, clerk):
+        client = clients[user.pk if user else None]
+        for _ in range(5):  # warm caches, template loader, first connection
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"GET {url} answered {response.status_code} for {user}")
+        times = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        sql_s = sum(float(q["time"]) for q in captured.captured_queries)
+        pages.append(
+            {
+                "label": label,
+                "user": user.username if user else "anonymous",
+                "url": url,
+                "times_s": times,
+                "queries": len(captured.captured_queries),
+                "sql_s": sql_s,
+                "bytes": len(response.content),
+                "points": response.json()["count"] if url.startswith("/aduan/peta.json") else None,
+            }
+        )
+    return pages
+
+
+def start_server(port: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn with the argv of `balai serve` (its default workers for this machine), on 127.0.0.1."""
+    from balai.core.management.commands.serve import default_workers, gunicorn_argv
+
+    workers = default_workers()
+    argv = gunicorn_argv(host="127.0.0.1", port=port, workers=workers, timeout=60)
+    argv += ["--pythonpath", str(BENCH)]
+    server = subprocess.Popen(
+        argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    return server, workers
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=5)
+
+
+def wait_idle(port: int, seconds: float = 60.0) -> None:
+    """Until the server answers at once: requests a run left behind must not slow the next one."""
+    import loadgen
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        start = time.perf_counter()
+        try:
+            loadgen.fetch_sync(port, loadgen.request_bytes("GET", port, "/health/"), timeout=10)
+        except (OSError, TimeoutError):
+            continue
+        if time.perf_counter() - start < 0.5:  # a queue in front of the workers takes longer than this
+            return
+        time.sleep(0.5)
+
+
+def wait_up(server: subprocess.Popen[bytes], port: int) -> None:
+    import loadgen
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if loadgen.fetch_sync(port, loadgen.request_bytes("GET", port, "/health/"), timeout=5).status == 200:
+                return
+        except (OSError, TimeoutError, ValueError, IndexError):
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            stderr = server.stderr.read().decode()[-3000:] if server.stderr and server.poll() is not None else ""
+            raise SystemExit(f"gunicorn did not come up: {stderr}")
+        time.sleep(0.3)
+
+
+class IntakeRequests:
+    """Citizens filing reports: the web form as a phone sends it, and an Open311 app's POST.
+
+    Each request comes from another client address (X-Forwarded-For, as the reverse proxy in front of a
+    real server sets it) and another phone number, so the per-address limit is exercised, not hit.
+    """
+
+    def __init__(self, port: int, tokens: list[tuple[str, str]], api_key: str) -> None:
+        from balai.complaints.models import Category
+        from balai.org.selectors import pemda_root
+
+        root = pemda_root()
+        assert root is not None
+        from balai.complaints.geo import villages_located
+
+        self.port = port
+        self.tokens = tokens
+        self.api_key = api_key
+        self.categories = list(Category.objects.filter(is_active=True).values_list("pk", "code"))
+        self.places = [
+            (v.latitude, v.longitude)
+            for v in villages_located(root)
+            if v.latitude is not None and v.longitude is not None  # always, by villages_located
+        ]
+        if not self.places:
+            raise SystemExit("the bench city has no located kelurahan")
+
+    def _common(self, i: int) -> tuple[int, str, float, float, str, str]:
+        import random
+
+        rng = random.Random(i)
+        pk, code = self.categories[i % len(self.categories)]
+        lat, lon = self.places[i % len(self.places)]
+        ip = f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"
+        phone = f"08{rng.randint(1_100_000_000, 1_399_999_999)}"
+        return pk, code, lat + rng.uniform(-0.003, 0.003), lon + rng.uniform(-0.003, 0.003), ip, phone
+
+    def web(self, i: int, path: str = "/aduan/baru/") -> bytes:
+        import loadgen
+
+        pk, _code, lat, lon, ip, phone = self._common(i)
+        cookie, token = self.tokens[i % len(self.tokens)]
+        content_type, body = loadgen.multipart(
+            [
+                ("csrfmiddlewaretoken", token),
+                ("category", str(pk)),
+                ("description", f"Lampu jalan mati sejak tiga hari, jalan gelap (bench {i})."),
+                ("latitude", f"{lat:.6f}"),
+                ("longitude", f"{lon:.6f}"),
+                ("territory", ""),
+                ("address", f"Jl. A. Yani km {i % 40}"),
+                ("reporter_name", "Warga"),
+                ("phone", phone),
+                ("email", ""),
+            ]
+        )
+        headers = {
+            "Content-Type": content_type,
+            "Cookie": f"csrftoken={cookie}",
+            "X-Forwarded-For": ip,
+            "Accept-Language": "id",
+        }
+        return loadgen.request_bytes("POST", self.port, path, headers=headers, body=body)
+
+    def open311(self, i: int) -> bytes:
+        import loadgen
+
+        _pk, code, lat, lon, ip, phone = self._common(i)
+        body = urlencode(
+            {
+                "api_key": self.api_key,
+                "service_code": code,
+                "lat": f"{lat:.6f}",
+                "long": f"{lon:.6f}",
+                "description": f"Lampu jalan mati sejak tiga hari, jalan gelap (bench {i}).",
+                "first_name": "Warga",
+                "phone": phone,
+                "device_id": f"bench-{i}",
+            }
+        ).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": ip}
+        return loadgen.request_bytes("POST", self.port, "/open311/v2/requests.json", headers=headers, body=body)
+
+
+def csrf_tokens(port: int, count: int) -> list[tuple[str, str]]:
+    """(cookie, form token) pairs as a citizen's browser gets them by opening the report form."""
+    import loadgen
+
+    pairs = []
+    for _ in range(count):
+        response = loadgen.fetch_sync(port, loadgen.request_bytes("GET", port, "/aduan/baru/"))
+        if response.status != 200:
+            raise SystemExit(f"GET /aduan/baru/ answered {response.status}")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.body)
+        cookie = response.cookies().get("csrftoken")
+        if match is None or cookie is None:
+            raise SystemExit("the report form carries no CSRF token")
+        pairs.append((cookie, match.group(1).decode()))
+    return pairs
+
+
+def part_intake(duration: float, rate: float, only: str = "") -> dict[str, Any]:
+    """Reports filed through a real gunicorn at a fixed rate, then throughput against bare views.
+
+    ``only="open311"``: just the Open311 reads against the bare JSON view (no reports filed).
+    """
+    import loadgen
+
+    from balai.complaints.models import Complaint
+    from balai.complaints.open311_keys import open311_client_create
+    from balai.org.selectors import pemda_root
+
+    migrate()
+    if pemda_root() is None:  # run on its own: the complaints part has not loaded the city
+        call_command("demo", scale=1, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    _client, api_key = open311_client_create(actor=None, name="Bench app")
+    # What the bare JSON view serves: Open311's own answer for 100 reports, taken in-process first.
+    open311_path = "/open311/v2/requests.json?page_size=100"
+    answer = Client().get(open311_path)
+    if answer.status_code != 200:
+        raise SystemExit(f"GET {open311_path} answered {answer.status_code}")
+    items = len(answer.json())
+    bare_file = REPO / "var" / "bench" / "open311_requests.json"
+    bare_file.parent.mkdir(parents=True, exist_ok=True)
+    bare_file.write_bytes(answer.content)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "BALAI_BENCH_BARE_JSON": str(bare_file),
+        # Each simulated citizen has its own address, set by "the proxy" (X-Forwarded-For), and the limit
+        # per address is far above what one address sends: the limit is checked on every report, never hit.
+        "BALAI_TRUSTED_PROXIES": "1",
+        "BALAI_INTAKE_RATE_COUNT": "1000000",
+    }
+    before = Complaint.objects.count()
+    server, workers = start_server(port, env)
+    try:
+        wait_up(server, port)
+        tokens = csrf_tokens(port, 32)
+        intake = IntakeRequests(port, tokens, api_key)
+        offset = iter(range(0, 10**9, 1_000_000))  # each run its own addresses and phone numbers
+        filed = 0  # reports the server said it filed, to check against the table afterwards
+
+        def run(make: Callable[[int], bytes], expect: set[int], seconds: float, *, steady: bool) -> dict[str, Any]:
+            nonlocal filed
+            wait_idle(port)
+            base = next(offset)
+            if steady:
+                result = loadgen.constant_rate(
+                    port, lambda i: make(base + i), rate=rate, duration=seconds, expect=expect
+                )
+            else:
+                result = loadgen.closed_loop(
+                    port, lambda i: make(base + i), concurrency=2 * workers, duration=seconds, expect=expect
+                )
+            if make in (intake.web, intake.open311):
+                filed += result.ok
+            return result.as_dict()
+
+        capacity_s = max(2.0, min(20.0, duration / 3))
+        # Open311 reads against the bare JSON view first, before intake puts thousands of new reports on
+        # top of the table; alternated, so a noisy neighbour slows both alike.
+        get_open311 = loadgen.request_bytes("GET", port, open311_path)
+        get_json = loadgen.request_bytes("GET", port, "/bench/bare.json")
+        run(lambda i: get_open311, {200}, 1.0, steady=False)  # warm-up: every worker imports and connects
+        reads: dict[str, list[dict[str, Any]]] = {"open311": [], "bare_json": []}
+        for _round in range(2):
+            reads["bare_json"].append(run(lambda i: get_json, {200}, capacity_s / 2, steady=False))
+            reads["open311"].append(run(lambda i: get_open311, {200}, capacity_s / 2, steady=False))
+        sizes = {
+            "open311": len(loadgen.fetch_sync(port, get_open311).body),
+            "bare_json": len(loadgen.fetch_sync(port, get_json).body),
+        }
+        if only == "open311":
+            return {
+                "workers": workers,
+                "cpus": os.cpu_count(),
+                "capacity_s": capacity_s,
+                "reads": reads,
+                "open311_items": items,
+                "bytes": sizes,
+            }
+        run(intake.web, {302}, min(2.0, duration), steady=True)  # warm-up of the intake path
+        web_steady = run(intake.web, {302}, duration, steady=True)
+        open311_steady = run(intake.open311, {201}, duration, steady=True)
+        get_bare = loadgen.request_bytes("GET", port, "/bench/bare/")
+        capacity = {
+            "web": run(intake.web, {302}, capacity_s, steady=False),
+            "bare_post": run(lambda i: intake.web(i, "/bench/bare-post/"), {201}, capacity_s, steady=False),
+            "bare_get": run(lambda i: get_bare, {200}, capacity_s, steady=False),
+        }
+    finally:
+        stop_server(server)
+    created = Complaint.objects.count() - before
+    return {
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "rate": rate,
+        "duration_s": duration,
+        "web": web_steady,
+        "open311_post": open311_steady,
+        "capacity_s": capacity_s,
+        "capacity": capacity,
+        "reads": reads,
+        "open311_items": items,
+        "bytes": sizes,
+        "reports_before": before,
+        "reports_created": created,
+        "reports_filed": filed,
+    }
+
+
+# ------------------------------------------------------------------------------- public services
+def part_catalogue(scale: int, requests: int) -> dict[str, Any]:
+    import publicservices_bench
+
+    return publicservices_bench.part_catalogue(scale=scale, requests=requests)
+
+
+def part_skm(responses: int, repeat: int) -> dict[str, Any]:
+    import skm_bench
+
+    return skm_bench.part_skm(responses, repeat)
+
+
+def part_queues(clerks: int, tickets: int, processes: bool) -> dict[str, Any]:
+    import queues_bench
+
+    return queues_bench.part_queues(clerks, tickets, processes=processes)
+
+
+def part_applications(scale: int, applications: int, submits: int, requests: int) -> dict[str, Any]:
+    import applications_bench
+
+    result = applications_bench.part_applications(scale, applications, submits, requests)
+    return {**result, "scale": scale, "requests": requests}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("part", choices=["import", "dashboard", "memory"])
+    parser.add_argument(
+        "part",
+        choices=["import", "dashboard", "memory", "complaints", "intake", "catalogue", "skm", "queues", "applications"],
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of each timed load (intake)")
+    parser.add_argument("--rate", type=float, default=200.0, help="reports per second offered (intake)")
+    parser.add_argument("--only", choices=["open311"], default="", help="intake: only the Open311 reads")
+    parser.add_argument("--responses", type=int, default=1_000_000, help="SKM responses of the unit-year (skm)")
+    parser.add_argument("--clerks", type=int, default=20, help="concurrent clerks (queues)")
+    parser.add_argument("--tickets", type=int, default=2000, help="waiting tickets (queues)")
+    parser.add_argument("--processes", action="store_true", help="queues: each clerk in its own process")
+    parser.add_argument("--applications", type=int, default=100_000, help="applications in the table (applications)")
+    parser.add_argument("--submits", type=int, default=200, help="applications submitted, timed (applications)")
     args = parser.parse_args()
     if args.part == "import":
         result = part_import(args.rows, args.repeat)
     elif args.part == "dashboard":
         result = part_dashboard(args.scale, args.requests)
-    else:
+    elif args.part == "memory":
         result = part_memory(args.requests)
+    elif args.part == "complaints":
+        result = part_complaints(args.reports, args.requests)
+    elif args.part == "catalogue":
+        result = part_catalogue(args.scale, args.requests)
+    elif args.part == "skm":
+        result = part_skm(args.responses, args.repeat)
+    elif args.part == "queues":
+        result = part_queues(args.clerks, args.tickets, args.processes)
+    elif args.part == "applications":
+        result = part_applications(args.scale, args.applications, args.submits, args.requests)
+    else:
+        result = part_intake(args.duration, args.rate, args.only)
     result["vendor"] = connection.vendor
     result["db_version"] = db_version()
     print("BENCH-RESULT " + json.dumps(result))

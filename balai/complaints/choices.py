@@ -57,3 +57,4 @@ class UpdateKind(models.TextChoices):
     REOPEN = "reopen", _("Reopened by the reporter")
     RATING = "rating", _("Rating by the reporter")
     MODERATION = "moderation", _("Moderation")
+    ESCALATION = "escalation", _("Escalated (overdue)")

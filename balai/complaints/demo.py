@@ -126,6 +126,9 @@ def seed_categories(root: OrgUnit) -> dict[str, Category]:
     pupr = units.get("DPUPR")
     if landasan and pupr:
         RoutingRule.objects.update_or_create(category=out["lampu"], territory=landasan, defaults={"unit": pupr})
+    from balai.complaints.indicators import sync_category_indicators
+
+    sync_category_indicators()  # one "received" indicator per category, like an administrator's new category
     return out
 
 

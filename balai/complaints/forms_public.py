@@ -32,8 +32,26 @@ class MultipleImageField(forms.FileField):
         return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 
+# Built once per process and cloned per form: a queryset is only a description of a query (each clone reads
+# afresh), but building its filters again costs more than the whole validation of a report (bench/).
+_villages_querysets: dict[tuple[int, str], Any] = {}
+
+
 def villages_choices(pemda: OrgUnit) -> Any:
-    return OrgUnit.objects.subtree_of(pemda).filter(kind__in=geo.VILLAGE_KINDS, is_active=True).order_by("name")
+    key = (pemda.pk, pemda.path)
+    queryset = _villages_querysets.get(key)
+    if queryset is None:
+        queryset = _villages_querysets[key] = (
+            OrgUnit.objects.subtree_of(pemda).filter(kind__in=geo.VILLAGE_KINDS, is_active=True).order_by("name")
+        )
+    return queryset.all()
+
+
+def active_categories() -> Any:
+    return _ACTIVE_CATEGORIES.all()
+
+
+_ACTIVE_CATEGORIES = Category.objects.filter(is_active=True)
 
 
 class PublicReportForm(forms.Form):
@@ -73,7 +91,7 @@ class PublicReportForm(forms.Form):
     def __init__(self, *args: Any, pemda: OrgUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pemda = pemda
-        cast(forms.ModelChoiceField, self.fields["category"]).queryset = Category.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = active_categories()
         cast(forms.ModelChoiceField, self.fields["territory"]).queryset = villages_choices(pemda)
         self.photo_contents: list[bytes] = []
         self.location_from_photo = False
@@ -122,8 +140,9 @@ class PublicReportForm(forms.Form):
                     self.location_from_photo = True
                     break
         if lat is not None and lon is not None:
-            box = geo.pemda_box(self.pemda)
-            found = geo.territory_for_point(self.pemda, lat, lon)
+            villages = geo.villages_located(self.pemda)  # once: it was read twice per report (bench/)
+            box = geo.pemda_box(self.pemda, villages)
+            found = geo.territory_for_point(self.pemda, lat, lon, villages)
             if box is not None and found is None:
                 raise ValidationError(
                     _("This place is outside %(pemda)s: we can only handle reports inside our area.")
@@ -164,7 +183,7 @@ class MapFilterForm(forms.Form):
 
     def __init__(self, *args: Any, pemda: OrgUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["category"]).queryset = Category.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = active_categories()
         cast(forms.ModelChoiceField, self.fields["territory"]).queryset = villages_choices(pemda)
         public = [s for s in Status if s not in (Status.RECEIVED, Status.POSTPONED, Status.ARCHIVED)]
         status_field = cast(forms.ChoiceField, self.fields["status"])

@@ -6,14 +6,18 @@ approximation; the clerk corrects the kelurahan during verification when a repor
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from django.db import connection
 
 from balai.org.choices import UnitKind
-from balai.org.models import OrgUnit
+from balai.org.models import PATH_MAX, OrgUnit
 
 BOX_MARGIN = 0.05  # degrees (≈ 5.5 km): the built-up edge of a town reaches past its outer kelurahan centroids
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -31,12 +35,43 @@ class Box:
         return self.south <= lat <= self.north and self.west <= lon <= self.east
 
 
-def villages_located(pemda: OrgUnit) -> list[OrgUnit]:
-    return list(
-        OrgUnit.objects.subtree_of(pemda).filter(
-            kind__in=VILLAGE_KINDS, is_active=True, latitude__isnull=False, longitude__isnull=False
+# Per process: Pemda id -> (stamp of its kelurahan/desa, the located active ones). See villages_located().
+_villages_cached: dict[int, tuple[tuple[Any, ...], list[OrgUnit]]] = {}
+
+
+def _villages_stamp(pemda: OrgUnit) -> tuple[Any, ...]:
+    """How many kelurahan/desa the Pemda has, the newest one and when one last changed: one small read on the
+    (kind, path) index. Adding, deleting, (de)activating or moving the centroid of one changes it (all go
+    through save() or delete()). A subtree move rewrites paths without touching ``updated_at``; the intake does
+    not use a kelurahan's path beyond "inside the Pemda", which a move within the Pemda keeps."""
+    table = connection.ops.quote_name(OrgUnit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table}"  # noqa: S608
+            " WHERE kind IN (%s, %s) AND path >= %s AND path <= %s",
+            [*(k.value for k in VILLAGE_KINDS), pemda.path, pemda.path + "9" * (PATH_MAX - len(pemda.path))],
         )
-    )
+        row = cursor.fetchone()
+    return (pemda.path, *row)
+
+
+def villages_located(pemda: OrgUnit) -> list[OrgUnit]:
+    """The Pemda's active kelurahan/desa that have a centroid.
+
+    Every located report reads them (hundreds of rows in a kabupaten): kept per process and checked at each
+    call against :func:`_villages_stamp`, so a change made by any process is seen at once. The instances are
+    shared: read them, do not change them (territory_for_point() hands out a copy).
+    """
+    stamp = _villages_stamp(pemda)
+    cached = _villages_cached.get(pemda.pk)
+    if cached is None or cached[0] != stamp:
+        villages = list(
+            OrgUnit.objects.subtree_of(pemda).filter(
+                kind__in=VILLAGE_KINDS, is_active=True, latitude__isnull=False, longitude__isnull=False
+            )
+        )
+        cached = _villages_cached[pemda.pk] = (stamp, villages)
+    return list(cached[1])
 
 
 def pemda_box(pemda: OrgUnit, villages: list[OrgUnit] | None = None) -> Box | None:
@@ -49,9 +84,11 @@ def pemda_box(pemda: OrgUnit, villages: list[OrgUnit] | None = None) -> Box | No
     return Box(min(lats) - BOX_MARGIN, min(lons) - BOX_MARGIN, max(lats) + BOX_MARGIN, max(lons) + BOX_MARGIN)
 
 
-def territory_for_point(pemda: OrgUnit, lat: float, lon: float) -> OrgUnit | None:
+def territory_for_point(
+    pemda: OrgUnit, lat: float, lon: float, villages: list[OrgUnit] | None = None
+) -> OrgUnit | None:
     """The kelurahan/desa whose centroid is nearest, or None when the point is outside the Pemda."""
-    villages = villages_located(pemda)
+    villages = villages_located(pemda) if villages is None else villages
     box = pemda_box(pemda, villages)
     if box is None or not box.contains(lat, lon):
         return None
@@ -60,7 +97,7 @@ def territory_for_point(pemda: OrgUnit, lat: float, lon: float) -> OrgUnit | Non
     def distance2(v: OrgUnit) -> float:
         return (v.latitude - lat) ** 2 + ((v.longitude - lon) * scale) ** 2  # type: ignore[operator]
 
-    return min(villages, key=distance2)
+    return copy.copy(min(villages, key=distance2))  # the caller may keep or change it; the cache must not
 
 
 def centroids_read(path: Path) -> dict[str, tuple[float, float]]:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from balai.complaints.choices import Channel, Classification, Status, UpdateKind
+from balai.complaints.choices import OPEN_STATUSES, Channel, Classification, Status, UpdateKind
 from balai.core.scoping import ScopedQuerySet, subtree_q
 
 
@@ -68,6 +68,20 @@ class RoutingRule(models.Model):
         return f"{self.category_id}@{self.territory_id} → {self.unit_id}"
 
 
+#: Most unit ids a scope filter lists literally (see ComplaintQuerySet.visible_to).
+SCOPE_ID_LIST = 500
+#: The conditions of the partial indexes, shared with the queries they serve so the two cannot drift apart.
+#: PostgreSQL uses such an index when the query implies its condition. SQLite never does for Django's
+#: queries (it would need the values written into the SQL, and Django binds them): there the lists fall back
+#: to the plain indexes, which is fast enough at the sizes SQLite is meant for.
+INCOMING = [Status.RECEIVED.value, Status.POSTPONED.value]
+OPEN = sorted(s.value for s in OPEN_STATUSES)
+#: What ComplaintQuerySet.public() shows; also the condition of its partial index.
+PUBLIC = Q(is_confidential=False, is_hidden=False) & ~Q(
+    status__in=[Status.RECEIVED.value, Status.POSTPONED.value, Status.ARCHIVED.value]
+)
+
+
 class ComplaintQuerySet(ScopedQuerySet["Complaint"]):
     """A report belongs to two places: the territory it happened in and the unit it was disposed to.
 
@@ -85,16 +99,24 @@ class ComplaintQuerySet(ScopedQuerySet["Complaint"]):
         paths = scope_paths(user, action)
         if not paths:
             return self.none()
-        cond = Q()
+        from balai.org.models import OrgUnit
+
+        in_scope = Q()
         for path in paths:
-            cond |= subtree_q(path, "territory__") | subtree_q(path, "unit__")
-        return self.filter(cond)
+            in_scope |= subtree_q(path)
+        # The units' ids, not a join on their paths: the filter stays on this table, so the database reads a
+        # page of the newest reports from an index instead of joining every report to its units. A few ids
+        # (a kelurahan, an agency) go in as a list the planner can use its indexes with; a whole Pemda's
+        # thousands of units stay a subquery, which nearly every report passes anyway.
+        units: Any = OrgUnit.objects.filter(in_scope).values_list("pk", flat=True)
+        few = list(units[: SCOPE_ID_LIST + 1])
+        if len(few) <= SCOPE_ID_LIST:
+            units = few
+        return self.filter(Q(territory_id__in=units) | Q(unit_id__in=units))
 
     def public(self) -> ComplaintQuerySet:
         """What anyone may see on the public map and list: not confidential, not hidden, verified onwards."""
-        return self.filter(is_confidential=False, is_hidden=False).exclude(
-            status__in=[Status.RECEIVED, Status.POSTPONED, Status.ARCHIVED]
-        )
+        return self.filter(PUBLIC)  # the very condition of the partial index complaint_public
 
 
 class Complaint(models.Model):
@@ -158,6 +180,9 @@ class Complaint(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: When the overdue first response / resolution was escalated; each breach escalates once.
+    first_response_escalated_at = models.DateTimeField(null=True, blank=True)
+    resolution_escalated_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -170,8 +195,20 @@ class Complaint(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["status", "received_at"], name="complaint_status_received"),
-            models.Index(fields=["category", "status"], name="complaint_category_status"),
+            # Lists filtered by category (and status) read the newest reports in order, without a sort (bench/).
+            models.Index(fields=["category", "status", "received_at"], name="complaint_category_status"),
+            models.Index(fields=["category", "received_at"], name="complaint_category_received"),
+            models.Index(fields=["territory", "received_at"], name="complaint_territory_received"),
             models.Index(fields=["latitude", "longitude"], name="complaint_latlon"),
+            # The public map, list and Open311, newest first: a burst of new (not yet public) reports at the
+            # top of the table is not even in this index, and intake never writes to it.
+            models.Index(fields=["-received_at", "-id"], name="complaint_public", condition=PUBLIC),
+            # The complaint desk's default tab, newest first.
+            models.Index(fields=["-received_at", "-id"], name="complaint_incoming", condition=Q(status__in=INCOMING)),
+            # Overdue open reports: the "overdue only" filter and the escalation job.
+            models.Index(fields=["resolution_due"], name="complaint_open_due", condition=Q(status__in=OPEN)),
+            # The per-phone limit of public intake counts a phone's recent reports at every report filed.
+            models.Index(fields=["reporter_phone", "received_at"], name="complaint_phone_received"),
         ]
         verbose_name = _("citizen report")
         verbose_name_plural = _("citizen reports")

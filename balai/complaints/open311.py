@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import re
+import time
 import xml.etree.ElementTree as ET
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,10 +35,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from balai.complaints.choices import OPEN_STATUSES, Channel, Status
+from balai.complaints.media_fetch import fetch_open311_media
 from balai.complaints.models import Category, Complaint, ComplaintPhoto, ComplaintUpdate
 from balai.complaints.open311_keys import open311_client_verify
 from balai.complaints.services import MAX_DESCRIPTION, complaint_submit
-from balai.org.selectors import pemda_root
+from balai.org.selectors import pemda_root, pemda_time_zone
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 DEFAULT_DAYS = 90
@@ -134,7 +141,8 @@ def _open311_view(view: Any) -> Any:
 
 # ------------------------------------------------------------------------------------------ helpers
 def _zone() -> dt.tzinfo:
-    name = settings.BALAI_TIME_ZONE or getattr(pemda_root(), "time_zone", "")
+    # The Pemda's zone is cached per process (as the time zone middleware reads it): no query per request.
+    name = settings.BALAI_TIME_ZONE or pemda_time_zone()
     return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
 
 
@@ -223,44 +231,188 @@ def _active_category(code: str) -> Category:
     return category
 
 
-def _public_complaints() -> QuerySet[Complaint]:
-    status_updates = ComplaintUpdate.objects.filter(is_public=True).exclude(text="").order_by("-created_at", "-id")
+#: What one service request is made of, read as plain tuples: building ~500 model instances and parsing
+#: every timeline entry's timestamps for a page of 100 cost more than the whole rest of the answer (bench/).
+REQUEST_COLUMNS = (
+    "tracking_code",
+    "status",
+    "category__code",
+    "category__name_id",
+    "category__name_en",
+    "public_description",
+    "description",
+    "unit__name",
+    "received_at",
+    "resolution_due",
+    "address",
+    "latitude",
+    "longitude",
+    "note",
+    "note_at",
+    "photo_id",
+)
+
+
+def _first_visible_photo(**link: Any) -> Subquery:
+    photos = ComplaintPhoto.objects.filter(is_hidden=False, **link).order_by("created_at", "id")
+    return Subquery(photos.values("pk")[:1])
+
+
+def _public_requests() -> QuerySet[Any]:
+    """Public reports as REQUEST_COLUMNS rows, newest first; only their newest public note is read."""
+    newest_note = (
+        ComplaintUpdate.objects.filter(complaint=OuterRef("pk"), is_public=True)
+        .exclude(text="")
+        .order_by("-created_at", "-id")
+    )
     return (
         Complaint.objects.public()
-        .select_related("category", "unit")
-        .prefetch_related(
-            Prefetch("updates", queryset=status_updates, to_attr="public_updates"),
-            Prefetch("photos", queryset=ComplaintPhoto.objects.filter(is_hidden=False), to_attr="visible_photos"),
+        .annotate(
+            note=Subquery(newest_note.values("text")[:1]),
+            note_at=Subquery(newest_note.values("created_at")[:1]),
+            photo_id=_first_visible_photo(complaint=OuterRef("pk")),
         )
+        .values_list(*REQUEST_COLUMNS)
     )
 
 
-def _media_url(request: HttpRequest, photos: list[ComplaintPhoto]) -> str | None:
-    return request.build_absolute_uri(photos[0].image.url) if photos else None
+class _Media:
+    """media_url of a report's photo: through the tracking page's photo view, which refuses hidden photos
+    (/media/ itself is not public). The address is built once per answer, not per row."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.site = request.build_absolute_uri("/")[:-1]
+
+    def url(self, code: str, photo_id: int | None) -> str | None:
+        if photo_id is None:
+            return None
+        return self.site + reverse("complaints_public:photo", args=[code, photo_id])
 
 
-def _request_data(request: HttpRequest, complaint: Complaint, zone: dt.tzinfo) -> dict[str, Any]:
-    updates: list[ComplaintUpdate] = complaint.public_updates  # type: ignore[attr-defined]
-    last = updates[0] if updates else None
-    return {
-        "service_request_id": complaint.tracking_code,
-        "status": "open" if complaint.status in OPEN_STATUSES else "closed",
-        "status_notes": last.text if last else None,
-        "service_name": complaint.category.name,
-        "service_code": complaint.category.code,
-        "description": complaint.public_description or complaint.description or None,
-        "agency_responsible": complaint.unit.name if complaint.unit else None,
-        "service_notice": None,
-        "requested_datetime": _w3c(complaint.received_at, zone),
-        "updated_datetime": _w3c(last.created_at if last else complaint.received_at, zone),
-        "expected_datetime": _w3c(complaint.resolution_due, zone),
-        "address": complaint.address or None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": complaint.latitude,
-        "long": complaint.longitude,
-        "media_url": _media_url(request, complaint.visible_photos),  # type: ignore[attr-defined]
-    }
+def _requests_data(request: HttpRequest, rows: Any, zone: dt.tzinfo) -> list[dict[str, Any]]:
+    english = (get_language() or "id").startswith("en")
+    media = _Media(request)
+    data = []
+    for (
+        code,
+        status,
+        service_code,
+        name_id,
+        name_en,
+        public_description,
+        description,
+        unit_name,
+        received_at,
+        resolution_due,
+        address,
+        latitude,
+        longitude,
+        note,
+        note_at,
+        photo_id,
+    ) in rows:
+        data.append(
+            {
+                "service_request_id": code,
+                "status": "open" if status in OPEN_STATUSES else "closed",
+                "status_notes": note,
+                "service_name": name_en if english else name_id,
+                "service_code": service_code,
+                "description": public_description or description or None,
+                "agency_responsible": unit_name,
+                "service_notice": None,
+                "requested_datetime": _w3c(received_at, zone),
+                "updated_datetime": _w3c(note_at or received_at, zone),
+                "expected_datetime": _w3c(resolution_due, zone),
+                "address": address or None,
+                "address_id": None,
+                "zipcode": None,
+                "lat": latitude,
+                "long": longitude,
+                "media_url": media.url(code, photo_id),
+            }
+        )
+    return data
+
+
+# ------------------------------------------------------------------------------------------ cache
+CACHE = "open311"
+
+
+#: How long a worker without a database connection trusts the version it read last (see _complaints_version).
+VERSION_RECHECK_SECONDS = 1.0
+_version_read: tuple[float, str] | None = None  # (_clock() at the read, version)
+_clock = time.monotonic
+
+
+def _complaints_version() -> str:
+    """Changes with every timeline entry and every photo, whichever worker or task wrote it.
+
+    Every write of a report (filing, each staff step, moderation, escalation) adds a timeline entry, so the
+    newest entry's id is a version all workers and machines read from the database in one indexed lookup; a
+    counter bumped by the services in one process would not reach the others. Renamed categories or units
+    show within BALAI_OPEN311_CACHE_SECONDS, as does the rare entry committed after a later one.
+
+    A request that has no database connection yet (SQLite: every request, Django closes them) would pay more
+    for opening one than a cached answer costs: ~1.7 ms of SQLite reading the schema, as much as the whole
+    bare JSON view (bench/). Then the version this worker read less than VERSION_RECHECK_SECONDS ago is used:
+    another worker's write shows within that second. With a connection open (PostgreSQL keeps them) it is
+    read every time.
+    """
+    global _version_read
+    now = _clock()
+    if connection.connection is None and _version_read is not None and now - _version_read[0] < VERSION_RECHECK_SECONDS:
+        return _version_read[1]
+    quote = connection.ops.quote_name
+    updates, photos = quote(ComplaintUpdate._meta.db_table), quote(ComplaintPhoto._meta.db_table)
+    with connection.cursor() as cursor:
+        # Only table names from the models go into the SQL.
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {updates}), (SELECT MAX(id) FROM {photos})")  # noqa: S608
+        row = cursor.fetchone()
+    version = f"{row[0]}.{row[1]}"
+    _version_read = (now, version)
+    return version
+
+
+def _public_cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous reads of public reports, answered from a short per-worker cache.
+
+    Apps poll the same lists over and over; an answer is kept BALAI_OPEN311_CACHE_SECONDS, keyed by the
+    address, every parameter, the language and the complaints version, so a new timeline entry or photo shows
+    at once (within a second on SQLite). Requests with an api_key or from a signed-in user are always answered
+    afresh.
+    """
+
+    def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+        seconds = settings.BALAI_OPEN311_CACHE_SECONDS
+        user = getattr(request, "user", None)
+        if (
+            seconds <= 0
+            or request.method != "GET"
+            or "api_key" in request.GET
+            or (user is not None and user.is_authenticated)
+        ):
+            return view(request, *args, fmt=fmt, **kwargs)
+        query = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
+        address = f"{request.build_absolute_uri(request.path)}?{query}|{get_language()}"
+        key = f"open311:{hashlib.sha256(address.encode()).hexdigest()}:{_complaints_version()}"
+        cache = caches[CACHE]
+        hit = cache.get(key)
+        if hit is not None:
+            body, content_type = hit
+            response = HttpResponse(body, content_type=content_type)
+        else:
+            response = view(request, *args, fmt=fmt, **kwargs)
+            if response.status_code != 200:
+                return response
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        # The same public answer for everyone: a reverse proxy may keep it as long as we do.
+        patch_cache_control(response, public=True, max_age=seconds)
+        return response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
 
 
 # ------------------------------------------------------------------------------------------ views
@@ -332,11 +484,12 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @_open311_view
+@_public_cached
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _request_create(request, fmt)
     zone = _zone()
-    qs = _public_complaints()
+    qs = _public_requests()
     ids = [i.strip() for i in _param(request.GET, "service_request_id").split(",") if i.strip()]
     if ids:
         qs = qs.filter(tracking_code__in=ids)
@@ -355,17 +508,18 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif statuses == {"closed"}:
             qs = qs.exclude(status__in=OPEN_STATUSES)
-    data = [_request_data(request, c, zone) for c in _page(request.GET, qs)]
+    data = _requests_data(request, _page(request.GET, qs), zone)
     return _render(fmt, data, root="service_requests", item="request")
 
 
 @require_GET
 @_open311_view
+@_public_cached
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
-    complaint = _public_complaints().filter(tracking_code=request_id).first()
-    if complaint is None:
+    data = _requests_data(request, _public_requests().filter(tracking_code=request_id)[:1], _zone())
+    if not data:
         raise Open311Error(404, _("No public service request %(id)s.") % {"id": request_id})
-    return _render(fmt, [_request_data(request, complaint, _zone())], root="service_requests", item="request")
+    return _render(fmt, data, root="service_requests", item="request")
 
 
 @require_GET
@@ -381,6 +535,7 @@ def token_status(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 
 @require_GET
 @_open311_view
+@_public_cached
 def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     """FixMyStreet's extension: the public timeline of public reports, newest last."""
     zone = _zone()
@@ -391,27 +546,37 @@ def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
         .order_by("-created_at", "-id")
         .values("status_to")[:1]
     )
+    # EXISTS per entry, walked in created_at order: `complaint__in=public()` made SQLite build the set of all
+    # public reports first (5 s at a million reports, against 15 ms).
+    public = Exists(Complaint.objects.public().filter(pk=OuterRef("complaint_id")))
     qs = (
-        ComplaintUpdate.objects.filter(is_public=True, complaint__in=Complaint.objects.public(), created_at__gte=start)
-        .select_related("complaint")
-        .annotate(status_then=Subquery(status_then))
-        .prefetch_related(
-            Prefetch("photos", queryset=ComplaintPhoto.objects.filter(is_hidden=False), to_attr="visible_photos")
-        )
+        ComplaintUpdate.objects.filter(public, is_public=True, created_at__gte=start)
+        .annotate(status_then=Subquery(status_then), photo_id=_first_visible_photo(update=OuterRef("pk")))
         .order_by("created_at", "id")
     )
     if end is not None:
         qs = qs.filter(created_at__lte=end)
+    rows = qs.values_list(
+        "pk",
+        "complaint__tracking_code",
+        "status_to",
+        "status_then",
+        "complaint__status",
+        "created_at",
+        "text",
+        "photo_id",
+    )
+    media = _Media(request)
     data = [
         {
-            "update_id": str(u.pk),
-            "service_request_id": u.complaint.tracking_code,
-            "status": FMS_STATUS.get(u.status_to or u.status_then or u.complaint.status, "investigating"),
-            "updated_datetime": _w3c(u.created_at, zone),
-            "description": u.text or None,
-            "media_url": _media_url(request, u.visible_photos),
+            "update_id": str(pk),
+            "service_request_id": code,
+            "status": FMS_STATUS.get(status_to or status_then or status, "investigating"),
+            "updated_datetime": _w3c(created_at, zone),
+            "description": text or None,
+            "media_url": media.url(code, photo_id),
         }
-        for u in _page(request.GET, qs)
+        for pk, code, status_to, status_then, status, created_at, text, photo_id in _page(request.GET, rows)
     ]
     return _render(fmt, data, root="service_request_updates", item="request_update")
 
@@ -524,6 +689,9 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     except ValidationError as exc:
         raise Open311Error(400, " ".join(exc.messages)) from None
+    if media_url:
+        # Fetched by a worker: a slow or hostile host must not hold this request (or a web worker) open.
+        transaction.on_commit(lambda: fetch_open311_media.enqueue(complaint.pk))
     data = [
         {
             "service_request_id": complaint.tracking_code,

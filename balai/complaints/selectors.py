@@ -7,17 +7,20 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from balai.complaints.choices import OPEN_STATUSES, Status
-from balai.complaints.models import Complaint, ComplaintPhoto, ComplaintUpdate
+from balai.complaints.models import INCOMING, OPEN, Category, Complaint, ComplaintPhoto, ComplaintUpdate
 from balai.core.scoping import subtree_q
 from balai.org import access
 from balai.org.models import OrgUnit, User
 from balai.org.roles import Action
 
+#: Rows a list counts before it stops counting: 200 pages of the staff queue, 500 of the public list.
+PAGINATION_BOUND = 10_000
 DUPLICATE_RADIUS_M = 50.0
 DUPLICATE_WINDOW_DAYS = 30
 EARTH_RADIUS_M = 6_371_000.0
@@ -44,6 +47,34 @@ class QueueFilters:
     overdue: bool = False
 
 
+class BoundedPaginator(Paginator):
+    """A paginator that counts at most ``bound`` rows, so a list of a million reports opens as fast as one of fifty.
+
+    An exact COUNT(*) reads every matching row (about a second at a million reports); nobody pages that
+    deep, filters narrow the list instead. Past the bound, the last page offered is the one holding row
+    ``bound``, which also keeps ?page=99999 from making the database skip a million rows, and
+    ``pages_label`` says "200+" instead of a total it did not count.
+    """
+
+    def __init__(self, object_list: Any, per_page: int, bound: int | None = None, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.bound = PAGINATION_BOUND if bound is None else bound
+        self.more = False  # more rows than counted
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        # SELECT COUNT(*) FROM (... LIMIT bound + 1), unordered: any bound + 1 rows tell the same, and the
+        # database may then find them by whichever index is cheapest.
+        seen = rows.order_by()[: self.bound + 1].count() if isinstance(rows, QuerySet) else len(rows)
+        self.more = seen > self.bound
+        return min(seen, self.bound)
+
+    @property
+    def pages_label(self) -> str:
+        return f"{self.num_pages}+" if self.count and self.more else str(self.num_pages)
+
+
 def is_desk(user: Any) -> bool:
     """The complaint desk, by the services' own rule."""
     from balai.complaints.services import is_desk as desk_rule
@@ -58,7 +89,7 @@ def can_act(user: Any, complaint: Complaint) -> bool:
 
 
 def _overdue_q(now: dt.datetime) -> Q:
-    return Q(resolution_due__lt=now, status__in=list(OPEN_STATUSES))
+    return Q(resolution_due__lt=now, status__in=OPEN)
 
 
 def queue(user: Any, *, tab: str = Tab.ALL, filters: QueueFilters | None = None) -> QuerySet[Complaint]:
@@ -66,7 +97,7 @@ def queue(user: Any, *, tab: str = Tab.ALL, filters: QueueFilters | None = None)
     filters = filters or QueueFilters()
     qs = Complaint.objects.visible_to(user, Action.VIEW).select_related("category", "territory", "unit", "assignee")
     if tab == Tab.INCOMING:
-        qs = qs.filter(status__in=[Status.RECEIVED, Status.POSTPONED])
+        qs = qs.filter(status__in=INCOMING)
     elif tab == Tab.MINE:
         qs = qs.filter(assignee_id=user.pk)
     elif tab == Tab.UNIT:
@@ -75,10 +106,12 @@ def queue(user: Any, *, tab: str = Tab.ALL, filters: QueueFilters | None = None)
         for path in paths:
             cond |= subtree_q(path, "unit__")
         qs = qs.filter(cond)
+    # Codes turned into ids first: a filter on the report's own columns lets the database combine its
+    # indexes and sort before joining, where a filter through a join made it read every candidate row.
     if filters.category:
-        qs = qs.filter(category__code=filters.category)
+        qs = qs.filter(category_id__in=_ids(Category.objects.filter(code=filters.category)))
     if filters.kelurahan:
-        qs = qs.filter(territory__code=filters.kelurahan)
+        qs = qs.filter(territory_id__in=_ids(OrgUnit.objects.filter(code=filters.kelurahan)))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.channel:
@@ -86,6 +119,10 @@ def queue(user: Any, *, tab: str = Tab.ALL, filters: QueueFilters | None = None)
     if filters.overdue:
         qs = qs.filter(_overdue_q(timezone.now()))
     return qs.order_by("-received_at", "-id")
+
+
+def _ids(qs: QuerySet[Any]) -> list[int]:
+    return list(qs.values_list("pk", flat=True))
 
 
 def is_overdue(complaint: Complaint, now: dt.datetime | None = None) -> bool:
@@ -137,7 +174,7 @@ def duplicate_suggestions(
         Complaint.objects.visible_to(user, Action.VIEW)
         .filter(
             category_id=complaint.category_id,
-            status__in=list(OPEN_STATUSES),
+            status__in=OPEN,
             received_at__gte=now - dt.timedelta(days=DUPLICATE_WINDOW_DAYS),
             latitude__range=(complaint.latitude - dlat, complaint.latitude + dlat),
             longitude__range=(complaint.longitude - dlon, complaint.longitude + dlon),

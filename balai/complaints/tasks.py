@@ -48,3 +48,19 @@ def notify_followers(update_id: int) -> int:
                 follower.address,
             )
     return sent
+
+
+@task()
+def escalate_overdue_task() -> int:
+    """Enqueued by the scheduler every 15 minutes: escalate reports that just went past a deadline."""
+    from balai.complaints.escalation import escalate_overdue
+
+    return escalate_overdue()
+
+
+@task()
+def daily_digest_task() -> int:
+    """Enqueued by the scheduler at 07:00 Pemda time: each unit's digest (working days only)."""
+    from balai.complaints.escalation import daily_digest
+
+    return daily_digest()

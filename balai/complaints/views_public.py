@@ -13,8 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,8 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 from balai.complaints import geo
 from balai.complaints.choices import CLOSED_STATUSES, Channel, Status, UpdateKind
 from balai.complaints.forms_public import LookupForm, MapFilterForm, PublicReportForm, RatingForm, ReopenForm
-from balai.complaints.models import Complaint, ComplaintPhoto
+from balai.complaints.models import Category, Complaint, ComplaintPhoto
 from balai.complaints.photos import photo_add
+from balai.complaints.selectors import BoundedPaginator
 from balai.complaints.services import REOPEN_WINDOW_DAYS, complaint_rate, complaint_reopen, complaint_submit
 from balai.core.middleware import client_ip
 from balai.core.models import AuditEvent
@@ -51,23 +51,39 @@ def _normalised(code: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ intake
+# Where the channel of a submit event sits in its ``changes`` (JSON), per database Balai runs on.
+_AUDIT_CHANNEL_SQL = {"postgresql": "changes ->> 'channel'", "sqlite": "json_extract(changes, '$.channel')"}
+
+
 def _intake_limited(request: HttpRequest, phone: str) -> bool:
-    """Too many web reports lately from this address or this phone: counted from what is already recorded."""
+    """Too many web reports lately from this address or this phone: counted from what is already recorded.
+
+    Checked at every report, so one statement: each count stops at the limit and runs on an index, the
+    address's recent submit events (AuditEvent action, ip_address, created_at) and the phone's recent reports
+    (Complaint reporter_phone, received_at). Two ORM counts cost about as much CPU as the report's own INSERT.
+    """
     count, seconds = getattr(settings, "BALAI_INTAKE_RATE", DEFAULT_INTAKE_RATE)
-    since = timezone.now() - dt.timedelta(seconds=seconds)
     ip = client_ip(request)
-    if ip and (
-        AuditEvent.objects.filter(
-            action="complaint.submit", ip_address=ip, created_at__gte=since, changes__channel=Channel.WEB
-        ).count()
-        >= count
-    ):
-        return True
     phone = "".join(c for c in phone if c.isdigit() or c == "+")
-    return bool(
-        phone
-        and Complaint.objects.filter(channel=Channel.WEB, reporter_phone=phone, received_at__gte=since).count() >= count
+    if not ip and not phone:
+        return False
+    ops = connection.ops
+    since = ops.adapt_datetimefield_value(timezone.now() - dt.timedelta(seconds=seconds))
+    audit, complaint = ops.quote_name(AuditEvent._meta.db_table), ops.quote_name(Complaint._meta.db_table)
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {audit} WHERE action = %s AND ip_address = %s"  # noqa: S608
+        f" AND created_at >= %s AND {_AUDIT_CHANNEL_SQL[connection.vendor]} = %s LIMIT %s) a),"
+        f" (SELECT COUNT(*) FROM (SELECT 1 FROM {complaint} WHERE reporter_phone = %s AND received_at >= %s"
+        " AND channel = %s LIMIT %s) p)"
     )
+    params = [
+        *("complaint.submit", ops.adapt_ipaddressfield_value(ip), since, Channel.WEB.value, count),
+        *(phone, since, Channel.WEB.value, count),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        by_address, by_phone = cursor.fetchone()
+    return bool((ip and by_address >= count) or (phone and by_phone >= count))
 
 
 def _file(form: PublicReportForm) -> Complaint:
@@ -279,7 +295,7 @@ def _public_text(complaint: Complaint) -> str:
 def public_map(request: HttpRequest) -> HttpResponse:
     pemda = _pemda()
     form, qs = _filtered(request, pemda)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "complaint": c,
@@ -303,6 +319,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "villages": villages,
             "tile_url": _tile_url(),
+            "map_limit": MAP_LIMIT,
             "json_url": reverse("complaints_public:map_json") + (f"?{query.urlencode()}" if query else ""),
         },
     )
@@ -318,26 +335,53 @@ def _bbox(raw: str) -> tuple[float, float, float, float] | None:
 
 @require_GET
 def public_map_json(request: HttpRequest) -> JsonResponse:
+    """The newest MAP_LIMIT public reports with a point (in the bbox, if given) that match the filters.
+
+    Never every report: at a million reports the map would receive a million points. A client that
+    wants older reports zooms in (a smaller bbox) or filters; ``truncated`` says there were more.
+    Plain values, not model instances: building a thousand full reports cost more than the query.
+    """
     _form, qs = _filtered(request, _pemda())
     qs = qs.filter(latitude__isnull=False, longitude__isnull=False)
     bbox = _bbox(request.GET.get("bbox", ""))
     if bbox:
         south, west, north, east = bbox
         qs = qs.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+    rows = list(
+        qs.select_related(None).values_list(
+            "latitude",
+            "longitude",
+            "is_anonymous",
+            "category_id",
+            "status",
+            "territory_id",
+            "received_at",
+            "public_description",
+            "description",
+        )[: MAP_LIMIT + 1]
+    )
+    truncated = len(rows) > MAP_LIMIT
+    categories = {c.pk: str(c) for c in Category.objects.filter(pk__in={r[3] for r in rows})}
+    places = {
+        u.pk: u.short_name or u.name
+        for u in OrgUnit.objects.filter(pk__in={r[5] for r in rows if r[5]}).only("name", "short_name")
+    }
+    labels = {s.value: str(s.label) for s in Status}
+    zone = timezone.get_current_timezone()
     points = []
-    for c in qs[:MAP_LIMIT]:
+    for lat, lon, anonymous, category_id, status, territory_id, received_at, public_text, text in rows[:MAP_LIMIT]:
         # An anonymous reporter's exact spot may be their house: show it to about 100 m only.
-        digits = 3 if c.is_anonymous else 5
+        digits = 3 if anonymous else 5
         points.append(
             {
-                "lat": round(c.latitude, digits),  # type: ignore[arg-type]
-                "lon": round(c.longitude, digits),  # type: ignore[arg-type]
-                "category": str(c.category),
-                "status": c.status,
-                "status_label": str(c.get_status_display()),
-                "territory": (c.territory.short_name or c.territory.name) if c.territory else "",
-                "date": timezone.localtime(c.received_at).date().isoformat(),
-                "text": _public_text(c)[:140],
+                "lat": round(lat, digits),
+                "lon": round(lon, digits),
+                "category": categories[category_id],
+                "status": status,
+                "status_label": labels.get(status, status),
+                "territory": places.get(territory_id, ""),
+                "date": received_at.astimezone(zone).date().isoformat(),
+                "text": (public_text or text)[:140],
             }
         )
-    return JsonResponse({"count": len(points), "limit": MAP_LIMIT, "points": points})
+    return JsonResponse({"count": len(points), "limit": MAP_LIMIT, "truncated": truncated, "points": points})

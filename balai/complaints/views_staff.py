@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import importlib.util
+import mimetypes
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from balai.complaints import exports, forms_staff, selectors, services
 from balai.complaints.choices import TRANSITIONS, Status
-from balai.complaints.models import Category, Complaint
+from balai.complaints.models import Category, Complaint, ComplaintPhoto
 from balai.complaints.moderation import complaint_moderate
 from balai.org import access
 from balai.org.choices import UnitKind
@@ -58,7 +58,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = selectors.QueueFilters()
     if form.is_valid():
         filters = selectors.QueueFilters(**form.cleaned_data)
-    page = Paginator(selectors.queue(user, tab=tab, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    reports = selectors.queue(user, tab=tab, filters=filters)
+    page = selectors.BoundedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(c, selectors.is_overdue(c, now)) for c in page.object_list]
     query = request.GET.copy()
@@ -253,6 +254,22 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     except Http404:  # disposed away from the user's scope: back to the queue
         return redirect("complaints_staff:queue")
     return redirect("complaints_staff:detail", code=code)
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    """A photo of a report the user may see, hidden ones included (the detail page marks them).
+
+    Served by the app rather than from MEDIA_URL: `balai serve` alone (the demo, a one-machine install) serves
+    no media, and this way a photo is scoped like its report.
+    """
+    visible = Complaint.objects.visible_to(_user(request), Action.VIEW)
+    photo = get_object_or_404(ComplaintPhoto, pk=pk, complaint__in=visible, complaint__tracking_code=code)
+    content_type = mimetypes.guess_type(photo.image.name or "")[0] or "application/octet-stream"
+    response = FileResponse(photo.image.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # ------------------------------------------------------------------------------------------- export

@@ -4,6 +4,7 @@ import ipaddress
 import secrets
 import zoneinfo
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,19 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def content_security_policy() -> str:
+    """The policy above, plus the one origin an operator may add: the map tile server they chose.
+
+    Tiles are images only, so the origin joins img-src and nothing else; scripts still come from us alone.
+    """
+    tile_url = getattr(settings, "BALAI_MAP_TILE_URL", "")
+    if not tile_url:
+        return CSP
+    parts = urlsplit(tile_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}")
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -58,7 +72,7 @@ class ContentSecurityPolicyMiddleware:
             response = self.get_response(request)
         finally:
             current_request.reset(token)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
         return response
 

@@ -34,7 +34,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # Per-address limits count one action from one address lately (public intake at every report,
+            # queue tickets): an index range of a few rows, not every recent event of that action.
+            models.Index(fields=["action", "ip_address", "created_at"], name="audit_action_ip_created"),
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

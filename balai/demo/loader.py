@@ -132,6 +132,22 @@ def load(
                     f"{len(summary.conflicts)} demo rows were refused, first: {summary.conflicts[0].as_dict()}"
                 )
         step("facts")
+        from balai.publicservices.demo import seed_catalogue
+
+        seed_catalogue(root)  # the service catalogue and counters that visits, applications and SKM hang on
+        step("service catalogue")
+        from balai.queues.demo import seed_visits
+
+        seed_visits(root, days=60, seed=seed)  # queue tickets and logbook visits on the counters just made
+        step("queue visits")
+        from balai.applications.demo import seed_applications
+
+        seed_applications(root, seed=seed)
+        step("online applications")
+        from balai.skm.demo import seed_responses
+
+        seed_responses(root, seed=seed)  # SKM answers of about a third of the citizens served
+        step("SKM responses")
         from balai.complaints.demo import seed_reports
 
         # Activity scales with the city; the window shrinks so the demo loads in about the same time.

@@ -11,6 +11,8 @@ class Aggregation(models.TextChoices):
     LAST = "last", _("Last value (summed across units)")
     # Cumulative rates (budget realised since January): the latest month, ratio of sums across units.
     LAST_RATIO = "last_ratio", _("Last value (ratio of sums across units)")
+    # Typical durations (days to resolve a report): each Fact carries a histogram so roll-ups stay exact.
+    MEDIAN = "median", _("Median (of all cases below)")
 
 
 class ValueType(models.TextChoices):

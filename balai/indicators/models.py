@@ -75,6 +75,8 @@ class Fact(models.Model):
     value = models.FloatField()
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
+    #: Median indicators only: the histogram {bucket value: cases} the median is taken from (see distribution.py).
+    distribution = models.JSONField(null=True, blank=True)
     source = models.CharField(max_length=60, default="external")
     comment = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField()
@@ -110,6 +112,8 @@ class FactRollup(models.Model):
     value = models.FloatField()
     numerator = models.FloatField(null=True)
     denominator = models.FloatField(null=True)
+    #: Median indicators only: the merged histogram of the subtree and period (a p90 needs no recompute).
+    distribution = models.JSONField(null=True)
     fact_count = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(auto_now=True)
 

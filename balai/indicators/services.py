@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from balai.core.audit import audit_record
 from balai.core.periods import InvalidPeriod, Period, PeriodType, is_coarser_or_equal
-from balai.indicators import registry
+from balai.indicators import distribution, registry
 from balai.indicators.choices import Aggregation, ImportStatus, ImportStrategy, ValueType
 from balai.indicators.models import DirtyPeriod, Fact, FactRollup, ImportJob, Indicator, Target
 from balai.org import access
@@ -27,36 +27,48 @@ CHUNK = 2000
 
 
 # ------------------------------------------------------------------------------------- registry
-def indicators_sync(*, actor: Any) -> int:
-    """Mirror the declared indicators to rows (create or update; never delete data)."""
+def indicators_sync(*, actor: Any, sources: list[str] | None = None) -> int:
+    """Mirror the declared indicators to rows (create or update; never delete data).
+
+    ``sources`` limits the sync to some modules (a module re-syncing its data-driven indicators after an
+    administrator added a category). Rows no longer declared are left as they are, with their history.
+    """
     changed = 0
+    # Dynamic specs read module tables: gather them before the write transaction.
+    declared = [
+        (module.source, spec)
+        for module in registry.modules()
+        if sources is None or module.source in sources
+        for spec in module.all_specs()
+    ]
     with transaction.atomic():
-        for module in registry.modules():
-            for spec in module.specs:
-                values = {
-                    "name_id": spec.name_id,
-                    "name_en": spec.name_en,
-                    "period_type": spec.period_type,
-                    "aggregation": spec.aggregation,
-                    "value_type": spec.value_type,
-                    "unit": spec.unit,
-                    "polarity": spec.polarity,
-                    "decimals": spec.decimals,
-                    "ratio_factor": spec.ratio_factor,
-                    "category": spec.category,
-                    "description_id": spec.description_id,
-                    "description_en": spec.description_en,
-                    "sort_order": spec.sort_order,
-                    "source": module.source,
-                }
-                obj, created = Indicator.objects.get_or_create(code=spec.code, defaults=values)
-                if created:
-                    changed += 1
-                    continue
-                diff = {k: v for k, v in values.items() if getattr(obj, k) != v}
-                if diff:
-                    Indicator.objects.filter(pk=obj.pk).update(**diff)
-                    changed += 1
+        existing = {i.code: i for i in Indicator.objects.filter(code__in=[spec.code for _src, spec in declared])}
+        for source, spec in declared:
+            values = {
+                "name_id": spec.name_id,
+                "name_en": spec.name_en,
+                "period_type": spec.period_type,
+                "aggregation": spec.aggregation,
+                "value_type": spec.value_type,
+                "unit": spec.unit,
+                "polarity": spec.polarity,
+                "decimals": spec.decimals,
+                "ratio_factor": spec.ratio_factor,
+                "category": spec.category,
+                "description_id": spec.description_id,
+                "description_en": spec.description_en,
+                "sort_order": spec.sort_order,
+                "source": source,
+            }
+            obj = existing.get(spec.code)
+            if obj is None:
+                existing[spec.code], created = Indicator.objects.get_or_create(code=spec.code, defaults=values)
+                changed += int(created)
+                continue
+            diff = {k: v for k, v in values.items() if getattr(obj, k) != v}
+            if diff:
+                Indicator.objects.filter(pk=obj.pk).update(**diff)
+                changed += 1
         if changed:
             audit_record(actor=actor, action="indicators.sync", changes={"changed": changed})
     return changed
@@ -282,6 +294,9 @@ def facts_import(
                     numerator, denominator = value / (indicator.ratio_factor or 1.0), 1.0
                 elif denominator == 0:
                     raise ValueError(_("denominator is zero"))
+            elif indicator.aggregation == Aggregation.MEDIAN and denominator is not None and denominator <= 0:
+                # A median sent as a bare value rolls up as all its cases at that value (distribution.py).
+                raise ValueError(_("denominator (the number of cases behind the median) must be positive"))
         except ValueError as exc:
             conflict(str(row.get("value")), _("row %(i)d: %(e)s") % {"i": index, "e": exc}, index, "value")
             continue
@@ -389,7 +404,8 @@ INSERT INTO indicators_fact
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (indicator_id, org_unit_id, period) DO UPDATE SET
     value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator,
-    comment = excluded.comment, source = excluded.source, updated_at = excluded.updated_at
+    comment = excluded.comment, source = excluded.source, updated_at = excluded.updated_at,
+    distribution = NULL
 """
 
 
@@ -429,13 +445,22 @@ def periods_mark_dirty(*, pairs: Iterable[tuple[int, str]]) -> None:
     if not objs:
         return
     DirtyPeriod.objects.bulk_create(objs, ignore_conflicts=True, batch_size=CHUNK)
+    drain_wake_on_commit()
 
-    def enqueue() -> None:
-        from balai.indicators.tasks import recompute_dirty
 
-        recompute_dirty.enqueue()
+def drain_wake_on_commit() -> None:
+    """Wake the worker when the transaction commits, for dirty marks written here or by a module's own SQL."""
+    # One wake-up per transaction is enough (the drain takes everything queued): a demo load or an import that
+    # marks days hundreds of times in one transaction must not enqueue hundreds of tasks.
+    connection = transaction.get_connection()
+    if not any(callback is _wake_drain for _sids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_wake_drain)
 
-    transaction.on_commit(enqueue)
+
+def _wake_drain() -> None:
+    from balai.indicators.tasks import recompute_dirty
+
+    recompute_dirty.enqueue()
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -465,6 +490,7 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
     One range read covers all requested periods; each Fact is bucketed into the requested periods that
     contain it (its own, and its week/month/quarter/semester/year), then added to each ancestor's total.
     A recompute after a year of daily imports therefore costs one query per indicator, not one per period.
+    A median indicator adds up the histograms of its Facts the same way and takes the median of the sum.
     """
     if not periods:
         return []
@@ -473,53 +499,81 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
     wanted = {p.id: p for p in periods}
     agg = indicator.aggregation
     is_last = agg in _LAST_KINDS
+    is_median = agg == Aggregation.MEDIAN
+    decimals = indicator.decimals
     memberships: dict[str, list[str]] = {}
     unit_ids: dict[str, int] = {}
-    # (period id, unit path) -> [value, numerator, denominator, count] or, for "last", the latest fact
+    # (period id, unit path) -> [value, numerator, denominator, count, extra]; extra is the latest fact's
+    # period start for "last", the merged histogram for "median", None otherwise.
     buckets: dict[tuple[str, str], list[Any]] = {}
+    fields = ["org_unit__path", "org_unit_id", "period", "period_start", "value", "numerator", "denominator"]
+    if is_median:
+        fields.append("distribution")  # only read where used: histograms are the bulk of a Fact row
     facts = Fact.objects.filter(indicator=indicator, period_start__gte=start, period_start__lte=end)
-    for path, uid, fperiod, pstart, value, num, den in facts.values_list(
-        "org_unit__path", "org_unit_id", "period", "period_start", "value", "numerator", "denominator"
-    ):
+    for row in facts.values_list(*fields):
+        path, uid, fperiod, pstart, value, num, den = row[:7]
         unit_ids[path] = uid
         targets = memberships.get(fperiod)
         if targets is None:
             own = Period.parse(fperiod)
             targets = memberships[fperiod] = [q.id for q in (own, *own.parents()) if q.id in wanted]
+        hist: distribution.Histogram | None = None
+        if is_median:
+            # Stored without a histogram (imported as a bare value): all its cases at its value. An empty
+            # histogram is a Fact with no cases and adds nothing.
+            hist = (
+                distribution.single_point(value, den, decimals)
+                if row[7] is None
+                else distribution.from_json(row[7], decimals)
+            )
         for pid in targets:
             bucket = buckets.get((pid, path))
             if is_last:
                 if bucket is None or pstart > bucket[4]:
                     buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1, pstart]
             elif bucket is None:
-                buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1]
+                buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1, dict(hist) if hist is not None else None]
             else:
                 bucket[0] += value
                 bucket[1] += num or 0.0
                 bucket[2] += den or 0.0
                 bucket[3] += 1
-    totals: dict[tuple[str, str], list[float]] = {}
-    for (pid, path), (v, n, d, c, *_rest) in buckets.items():
+                if hist is not None:
+                    distribution.merge(bucket[4], hist)
+    totals: dict[tuple[str, str], list[Any]] = {}
+    for (pid, path), (v, n, d, c, extra) in buckets.items():
         for anc in _ancestor_paths(path):
             t = totals.get((pid, anc))
             if t is None:
-                totals[(pid, anc)] = [v, n, d, c]
+                # A histogram is copied, never shared: every ancestor's total grows on its own.
+                totals[(pid, anc)] = [v, n, d, c, dict(extra) if is_median else None]
             else:
                 t[0] += v
                 t[1] += n
                 t[2] += d
                 t[3] += c
+                if is_median:
+                    distribution.merge(t[4], extra)
     missing = sorted({anc for _pid, anc in totals if anc not in unit_ids})
     for chunk in _chunks(missing, 500):
         unit_ids.update(dict(OrgUnit.objects.filter(path__in=chunk).values_list("path", "id")))
     out = []
-    for (pid, path), (v, n, d, c) in totals.items():
+    for (pid, path), (v, n, d, c, merged) in totals.items():
         if path not in unit_ids:
             continue
+        numerator = denominator = histogram = None
         if agg in _RATIO_KINDS:
             if not d:
                 continue
             value = n * indicator.ratio_factor / d
+            numerator, denominator = n, d
+        elif is_median:
+            middle = distribution.median(merged)
+            if middle is None:
+                continue
+            value = middle
+            denominator = distribution.total(merged)  # the number of cases the median is taken over
+            histogram = distribution.to_json(merged, decimals)
         elif agg == Aggregation.AVERAGE:
             value = v / c if c else 0.0
         else:
@@ -533,8 +587,9 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
                 period_type=period.type.value,
                 period_start=period.start,
                 value=value,
-                numerator=n if agg in _RATIO_KINDS else None,
-                denominator=d if agg in _RATIO_KINDS else None,
+                numerator=numerator,
+                denominator=denominator,
+                distribution=histogram,
                 fact_count=int(c),
             )
         )
@@ -580,29 +635,98 @@ def dirty_drain(*, limit: int = 5000) -> int:
             DirtyPeriod.objects.filter(pk__in=[d.pk for d in batch]).delete()
         # Rebuilding outside the dequeue transaction keeps the queue lock short; a failure re-marks.
         try:
+            pairs |= _module_pairs_refresh(pairs)
             total += rollups_recompute(pairs=pairs)
         except Exception:
             periods_mark_dirty(pairs=pairs)
             raise
 
 
+def _module_pairs_refresh(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Recompute the module Facts of dirty module periods before their roll-ups are rebuilt.
+
+    A module marks the days a write touched (a report received or resolved): its Facts for those days are
+    derived from its tables and must be rewritten first, or the roll-ups would rebuild from stale Facts and
+    the dashboard would lag until the nightly recompute.
+    """
+    sources = dict(
+        Indicator.objects.filter(pk__in={i for i, _ in pairs}).exclude(source="external").values_list("pk", "source")
+    )
+    if not sources:
+        return set()
+    by_source: dict[str, set[Period]] = defaultdict(set)
+    for ind_id, period_id in pairs:
+        if ind_id in sources:
+            by_source[sources[ind_id]].add(Period.parse(period_id))
+    changed: set[tuple[int, str]] = set()
+    for source, periods in by_source.items():
+        changed |= _module_facts_refresh(sources=[source], only=periods)
+    return changed
+
+
+def _module_fact_numbers(
+    indicator: Indicator, fv: registry.FactValue
+) -> tuple[float, float | None, float | None, dict[str, float] | None] | None:
+    """(value, numerator, denominator, distribution) to store for a computed value; None stores nothing.
+
+    A median's numbers are derived here from its histogram, bucketed at the indicator's resolution, so the
+    Fact's value is exactly what a roll-up of that Fact alone gives.
+    """
+    if indicator.aggregation != Aggregation.MEDIAN:
+        return fv.value, fv.numerator, fv.denominator, None
+    hist = (
+        distribution.from_json(fv.distribution, indicator.decimals)
+        if fv.distribution is not None
+        else distribution.single_point(fv.value, fv.denominator, indicator.decimals)
+    )
+    middle = distribution.median(hist)
+    if middle is None:
+        return None
+    return middle, None, distribution.total(hist), distribution.to_json(hist, indicator.decimals)
+
+
 def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] | None = None) -> int:
     """Recompute the Facts that modules derive from their own tables for periods in [start, end]."""
+    changed_pairs = _module_facts_refresh(start=start, end=end, sources=sources)
+    periods_mark_dirty(pairs=changed_pairs)
+    return len(changed_pairs)
+
+
+def _module_facts_refresh(
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    sources: list[str] | None = None,
+    only: Iterable[Period] | None = None,
+) -> set[tuple[int, str]]:
+    """Rewrite module Facts for the periods in [start, end], or exactly the ``only`` periods; the changed pairs."""
     changed_pairs: set[tuple[int, str]] = set()
     now = timezone.now()
+    chosen = list(only) if only is not None else None
     for module in registry.modules():
         if module.compute is None or (sources and module.source not in sources):
             continue
+        specs = module.all_specs()
         by_type: dict[str, list[str]] = defaultdict(list)
-        for spec in module.specs:
+        for spec in specs:
             by_type[spec.period_type].append(spec.code)
-        indicators = {i.code: i for i in Indicator.objects.filter(code__in=module.codes)}
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s.code for s in specs])}
+        if len(indicators) < len(specs):
+            # A data-driven indicator declared since the last sync (a new report category) gets its row now.
+            indicators_sync(actor=None, sources=[module.source])
+            indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s.code for s in specs])}
         for ptype, codes in by_type.items():
             periods: list[Period] = []
-            p = Period.containing(end, PeriodType(ptype))
-            while p.end >= start:
-                periods.append(p)
-                p = p.previous()
+            if chosen is not None:
+                periods = [p for p in chosen if p.type is PeriodType(ptype)]
+                if not periods:
+                    continue
+            else:
+                assert start is not None and end is not None
+                p = Period.containing(end, PeriodType(ptype))
+                while p.end >= start:
+                    periods.append(p)
+                    p = p.previous()
             fresh = {(fv.code, fv.org_unit_id, fv.period): fv for fv in module.compute(codes, periods)}
             ind_ids = [indicators[c].pk for c in codes if c in indicators]
             current = {
@@ -612,33 +736,40 @@ def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] |
                 ).select_related("indicator")
             }
             writes = []
+            present: set[tuple[str, int, str]] = set()
             for key, fv in fresh.items():
                 ind = indicators.get(fv.code)
                 if ind is None:
                     continue
-                old = current.get(key)
-                if old and (old.value, old.numerator, old.denominator) == (fv.value, fv.numerator, fv.denominator):
+                numbers = _module_fact_numbers(ind, fv)
+                if numbers is None:
                     continue
+                present.add(key)
+                old = current.get(key)
+                if old and (old.value, old.numerator, old.denominator, old.distribution) == numbers:
+                    continue
+                value, numerator, denominator, histogram = numbers
                 writes.append(
                     Fact(
                         indicator=ind,
                         org_unit_id=fv.org_unit_id,
                         period=fv.period,
                         period_start=Period.parse(fv.period).start,
-                        value=fv.value,
-                        numerator=fv.numerator,
-                        denominator=fv.denominator,
+                        value=value,
+                        numerator=numerator,
+                        denominator=denominator,
+                        distribution=histogram,
                         source=f"module:{module.source}",
                         updated_at=now,
                     )
                 )
                 changed_pairs.add((ind.pk, fv.period))
             # A unit that had a value and now has none dropped to zero for counts (sum, last): store 0 so a
-            # "last" roll-up does not fall back to an older month. Averages and ratios have no zero: delete.
+            # "last" roll-up does not fall back to an older month. Averages, ratios and medians have no zero: delete.
             stale: list[int] = []
             zeroed: list[int] = []
             for key, f in current.items():
-                if key in fresh:
+                if key in present:
                     continue
                 if f.indicator.aggregation in (Aggregation.SUM, Aggregation.LAST):
                     if f.value != 0:
@@ -653,12 +784,11 @@ def module_facts_recompute(*, start: dt.date, end: dt.date, sources: list[str] |
                         batch,
                         update_conflicts=True,
                         unique_fields=["indicator", "org_unit", "period"],
-                        update_fields=["value", "numerator", "denominator", "source", "updated_at"],
+                        update_fields=["value", "numerator", "denominator", "distribution", "source", "updated_at"],
                     )
                 Fact.objects.filter(pk__in=stale).delete()
                 Fact.objects.filter(pk__in=zeroed).update(value=0.0, updated_at=now)
-                periods_mark_dirty(pairs=changed_pairs)
-    return len(changed_pairs)
+    return changed_pairs
 
 
 # -------------------------------------------------------------------------------------- targets

@@ -18,25 +18,27 @@ deadline for N working days is closing time on the N-th working day after the in
 Example: received Monday 10:00, 1 working day → Tuesday 16:00; received Saturday → intake Monday →
 Tuesday 16:00 as well; received Monday 16:30 → intake Tuesday → Wednesday 16:00.
 
-Each computation reads the Pemda's holidays of the date range it needs in one query; it never
-queries per day.
+Each process keeps the Pemda's holiday dates in memory and checks them at every computation with one
+small query (how many holidays the Pemda has and when one last changed, see :func:`holiday_dates`): a
+holiday set or removed by any process moves the next deadline at once, and no computation queries per day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from balai.org.models import OrgUnit
 from balai.workdays.models import Holiday
 
 _DAY = dt.timedelta(days=1)
-# How many calendar days past the need to read when a window must grow (rare: very long deadlines).
-_EXTEND_DAYS = 62
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ def pemda_of(unit: OrgUnit) -> OrgUnit:
     """The Pemda (root unit) whose calendar applies to ``unit``: a kelurahan keeps its city's holidays."""
     if unit.parent_id is None:
         return unit
+    from balai.org.selectors import pemda_root
+
+    root = pemda_root()  # one small read, kept per process: the usual case of a server with one Pemda
+    if root is not None and root.path == unit.root_path:
+        return root
     return OrgUnit.objects.get(path=unit.root_path)
 
 
@@ -97,30 +104,35 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
     return value
 
 
-class _HolidayWindow:
-    """The Pemda's holidays from ``first`` onwards, read by date range and grown forward on demand."""
+# Per process: Pemda id -> (stamp of its holidays, all their dates). See holiday_dates().
+_holidays_cached: dict[int, tuple[tuple[Any, ...], frozenset[dt.date]]] = {}
 
-    def __init__(self, pemda: OrgUnit, first: dt.date, last: dt.date) -> None:
-        self.pemda_id = pemda.pk
-        self.first = first
-        self.last = first - _DAY
-        self.days: set[dt.date] = set()
-        self._read_until(last)
 
-    def _read_until(self, until: dt.date) -> None:
-        self.days.update(
-            Holiday.objects.filter(pemda_id=self.pemda_id, date__gt=self.last, date__lte=until).values_list(
-                "date", flat=True
-            )
+def _holiday_stamp(pemda_id: int) -> tuple[Any, ...]:
+    """How many holidays the Pemda has, the newest one and when one last changed: every write of the calendar
+    goes through save() or delete() (services.py), so any change of a day, a name or a kind moves one of them."""
+    table = connection.ops.quote_name(Holiday._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table} WHERE pemda_id = %s",  # noqa: S608
+            [pemda_id],
         )
-        self.last = until
+        row = cursor.fetchone()
+    return tuple(row)
 
-    def is_working_day(self, day: dt.date) -> bool:
-        if day.weekday() >= 5:
-            return False
-        if day > self.last:
-            self._read_until(day + dt.timedelta(days=_EXTEND_DAYS))
-        return day not in self.days
+
+def holiday_dates(pemda: OrgUnit) -> frozenset[dt.date]:
+    """Every holiday date of the Pemda, all years (a few dozen a year).
+
+    Deadlines are computed at every report filed: the dates are kept per process and checked against
+    :func:`_holiday_stamp` at each call, one small indexed read, instead of reading date ranges each time.
+    """
+    stamp = _holiday_stamp(pemda.pk)
+    cached = _holidays_cached.get(pemda.pk)
+    if cached is None or cached[0] != stamp:
+        days = frozenset(Holiday.objects.filter(pemda_id=pemda.pk).values_list("date", flat=True))
+        cached = _holidays_cached[pemda.pk] = (stamp, days)
+    return cached[1]
 
 
 def is_working_day(pemda: OrgUnit, day: dt.date) -> bool:
@@ -129,7 +141,7 @@ def is_working_day(pemda: OrgUnit, day: dt.date) -> bool:
     day = _local_date(pemda, day, "day")
     if day.weekday() >= 5:
         return False
-    return not Holiday.objects.filter(pemda_id=pemda.pk, date=day).exists()
+    return day not in holiday_dates(pemda)
 
 
 def working_days_add(
@@ -139,29 +151,45 @@ def working_days_add(
 
     ``days=0`` gives the close of the intake day itself. See the module docstring for the rules.
     """
+    return working_days_add_each(pemda, start, [days], hours=hours)[0]
+
+
+def working_days_add_each(
+    pemda: OrgUnit, start: dt.datetime, days: Sequence[int], *, hours: OfficeHours = PERPRES_21_2023
+) -> list[dt.datetime]:
+    """:func:`working_days_add` for several numbers of days from one start (a report's first-response and
+    resolution deadlines), reading the calendar once."""
     _check_pemda(pemda)
     if not isinstance(start, dt.datetime):
         raise ValueError(f"start must be an aware datetime, got {type(start).__name__}")
     _aware(start, "start")
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise ValueError(f"days must be a whole number of working days, got {days!r}")
-    if days < 0:
-        raise ValueError(f"days must be zero or more, got {days}")
+    days = list(days)
+    for n in days:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise ValueError(f"days must be a whole number of working days, got {n!r}")
+        if n < 0:
+            raise ValueError(f"days must be zero or more, got {n}")
     zone = pemda_zone(pemda)
     local = start.astimezone(zone)
-    # Five working days a week, plus room for the longest holiday stretch (Lebaran: about a week).
-    window = _HolidayWindow(pemda, local.date(), local.date() + dt.timedelta(days=days * 7 // 5 + 21))
-    day = local.date()
-    if not (window.is_working_day(day) and local.time() < hours.closing(day)):
-        day += _DAY
-        while not window.is_working_day(day):
+    holidays = holiday_dates(pemda)
+
+    def working(day: dt.date) -> bool:
+        return day.weekday() < 5 and day not in holidays
+
+    intake = local.date()
+    if not (working(intake) and local.time() < hours.closing(intake)):
+        intake += _DAY
+        while not working(intake):
+            intake += _DAY
+    deadlines = []
+    for n in days:
+        day, counted = intake, 0
+        while counted < n:
             day += _DAY
-    counted = 0
-    while counted < days:
-        day += _DAY
-        if window.is_working_day(day):
-            counted += 1
-    return dt.datetime.combine(day, hours.closing(day), tzinfo=zone)
+            if working(day):
+                counted += 1
+        deadlines.append(dt.datetime.combine(day, hours.closing(day), tzinfo=zone))
+    return deadlines
 
 
 def working_days_between(pemda: OrgUnit, start: dt.date, end: dt.date) -> int:
@@ -178,9 +206,7 @@ def working_days_between(pemda: OrgUnit, start: dt.date, end: dt.date) -> int:
         return -working_days_between(pemda, last, first)
     if last == first:
         return 0
-    holidays = set(
-        Holiday.objects.filter(pemda_id=pemda.pk, date__gt=first, date__lte=last).values_list("date", flat=True)
-    )
+    holidays = [h for h in holiday_dates(pemda) if first < h <= last]
     span = (last - first).days
     # Whole weeks hold five weekdays each; only the remainder is walked day by day.
     weeks, rest = divmod(span, 7)

@@ -9,7 +9,6 @@ returns the texts to send back, so it is the same conversation on every platform
 from __future__ import annotations
 
 import base64
-import importlib
 import logging
 import re
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from balai.complaints.models import Category, ChatSession, Complaint
+from balai.complaints.photos import photo_add
 from balai.complaints.services import MAX_DESCRIPTION, complaint_submit
 from balai.org.selectors import pemda_root
 
@@ -145,9 +145,8 @@ def rate_limited_reply() -> str:
 
 
 def _reset(session: ChatSession) -> None:
-    kept = {k: v for k, v in session.data.items() if k == "unattached_photos"}
     session.state = State.START
-    session.data = kept
+    session.data = {}
 
 
 def _store_photo(session: ChatSession, incoming: Incoming, fetch_media: MediaFetcher) -> str | None:
@@ -165,28 +164,21 @@ def _store_photo(session: ChatSession, incoming: Incoming, fetch_media: MediaFet
     return None
 
 
-def _attach_photo(session: ChatSession, complaint: Complaint, photo_b64: str) -> None:
-    """Attach the photo through the photo module; if that is missing or fails, keep the bytes with the session.
+def _attach_photo(complaint: Complaint, photo_b64: str) -> bool:
+    """Attach the chat photo to the filed report; False when it could not be kept.
 
-    The report is already filed: a photo problem must never undo it, hence the savepoint and the broad catch.
+    The report is already filed: a photo problem must never undo it, hence the savepoint and the broad
+    catch. The reporter is told, so they know to show the photo to the officer instead.
     """
-    content = base64.b64decode(photo_b64)
     try:
-        photos = importlib.import_module("balai.complaints.photos")
-    except ImportError:
-        photos = None
-    if photos is not None and hasattr(photos, "photo_add"):
-        try:
-            with transaction.atomic():
-                photos.photo_add(complaint=complaint, content=content)
-            return
-        except ValidationError:
-            logger.info("complaint %s: chat photo refused (not an image)", complaint.tracking_code)
-            return
-        except Exception:
-            logger.exception("complaint %s: chat photo could not be stored", complaint.tracking_code)
-    pending = session.data.setdefault("unattached_photos", [])
-    pending.append({"complaint_id": complaint.pk, "content_b64": photo_b64})
+        with transaction.atomic():
+            photo_add(complaint=complaint, content=base64.b64decode(photo_b64))
+        return True
+    except ValidationError as exc:
+        logger.info("complaint %s: chat photo refused: %s", complaint.tracking_code, " ".join(exc.messages))
+    except Exception:
+        logger.exception("complaint %s: chat photo could not be stored", complaint.tracking_code)
+    return False
 
 
 def _submit(session: ChatSession, incoming: Incoming) -> list[str]:
@@ -214,15 +206,16 @@ def _submit(session: ChatSession, incoming: Incoming) -> list[str]:
         return [" ".join(exc.messages), _ask_description()]
     photo_b64 = data.get("photo_b64")
     _reset(session)
-    if photo_b64:
-        _attach_photo(session, complaint, photo_b64)
-    return [
+    replies = [
         _(
             "Thank you, your report has been received. Tracking code: %(code)s. "
             'Follow it at %(url)s or type "status %(code)s". We will send updates here.'
         )
         % {"code": complaint.tracking_code, "url": _public_url(complaint.tracking_code)}
     ]
+    if photo_b64 and not _attach_photo(complaint, photo_b64):
+        replies.append(_("Your photo could not be kept with the report; please show it to the officer who follows up."))
+    return replies
 
 
 def handle(session: ChatSession, incoming: Incoming, fetch_media: MediaFetcher) -> list[str]:

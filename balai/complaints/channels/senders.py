@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -51,7 +52,12 @@ def _open(url: str, *, data: dict[str, Any] | None = None, token: str = "", limi
                 raise MediaTooLarge(f"media larger than {limit} bytes")
             return content
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise ChannelError(f"{url.split('?')[0][:120]}: {exc}") from exc
+        raise ChannelError(f"{_redacted(url)}: {exc}") from exc
+
+
+def _redacted(url: str) -> str:
+    """The URL for a log line: Telegram puts the bot token in the path, and logs are read by many."""
+    return re.sub(r"/bot[^/]+/", "/bot***/", url.split("?")[0])[:120]
 
 
 def _json(raw: bytes) -> dict[str, Any]:
@@ -93,7 +99,7 @@ def whatsapp_media(media_id: str) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------ Telegram
-def _telegram_method(method: str, data: dict[str, Any]) -> dict[str, Any]:
+def telegram_method(method: str, data: dict[str, Any]) -> dict[str, Any]:
     conf = settings.BALAI_TELEGRAM
     answer = _json(_open(f"{conf['API_BASE'].rstrip('/')}/bot{conf['BOT_TOKEN']}/{method}", data=data))
     if not answer.get("ok"):
@@ -102,12 +108,12 @@ def _telegram_method(method: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def telegram_send_text(chat_id: str, text: str) -> None:
-    _telegram_method("sendMessage", {"chat_id": chat_id, "text": text[:4096]})
+    telegram_method("sendMessage", {"chat_id": chat_id, "text": text[:4096]})
 
 
 def telegram_file(file_id: str) -> bytes:
     conf = settings.BALAI_TELEGRAM
-    result = _telegram_method("getFile", {"file_id": file_id}).get("result") or {}
+    result = telegram_method("getFile", {"file_id": file_id}).get("result") or {}
     if int(result.get("file_size") or 0) > MAX_MEDIA_BYTES:
         raise MediaTooLarge(f"file {file_id} is {result['file_size']} bytes")
     file_path = result.get("file_path")

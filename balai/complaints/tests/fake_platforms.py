@@ -34,6 +34,7 @@ class FakePlatforms:
     media: dict[str, bytes] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
     thread: threading.Thread | None = None
+    webhook: str = ""  # the URL the bot's setWebhook registered
 
     @property
     def base(self) -> str:
@@ -119,6 +120,11 @@ class FakePlatforms:
                         )
                     else:
                         self._json({"ok": False, "description": "Bad Request: invalid file_id"}, 400)
+                elif self.path.endswith(("/setWebhook", "/deleteWebhook")):
+                    fake.webhook = body.get("url", "") if self.path.endswith("/setWebhook") else ""
+                    self._json({"ok": True, "result": True, "description": "Webhook was set"})
+                elif self.path.endswith("/getWebhookInfo"):
+                    self._json({"ok": True, "result": {"url": fake.webhook, "pending_update_count": 0}})
                 else:
                     self._json({"error": "unknown route"}, 404)
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import io
 import json
-import sys
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -163,13 +160,6 @@ def test_status_receipts_are_ignored(fake: FakePlatforms, categories: list[Categ
 def test_full_conversation_creates_one_report(
     fake: FakePlatforms, categories: list[Category], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The photo module belongs to the web form; this test checks the bot hands it the downloaded bytes.
-    photo_calls: list[tuple[int, bytes]] = []
-    monkeypatch.setitem(
-        sys.modules,
-        "balai.complaints.photos",
-        SimpleNamespace(photo_add=lambda *, complaint, content: photo_calls.append((complaint.pk, content))),
-    )
     photo = png_bytes()
     fake.add_media("1479537139650973", photo)
     say(text("Halo"))
@@ -225,24 +215,25 @@ def test_full_conversation_creates_one_report(
     assert media_gets == ["/1479537139650973", "/media-bytes/1479537139650973"]
     session = ChatSession.objects.get(channel=Channel.WHATSAPP, sender=WA_ID)
     assert session.state == "start"
-    assert photo_calls == [(complaint.pk, photo)]
+    stored = complaint.photos.get()  # the real photo pipeline: sniffed, re-encoded, EXIF-free
+    assert (stored.width, stored.height, stored.is_proof) == (*Image.open(io.BytesIO(photo)).size, False)
 
 
-def test_photo_waits_in_the_session_when_it_cannot_be_stored(
+def test_report_is_filed_when_its_photo_cannot_be_stored(
     fake: FakePlatforms, categories: list[Category], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken_photo_add(**kw: Any) -> None:
         raise RuntimeError("storage down")
 
-    monkeypatch.setitem(sys.modules, "balai.complaints.photos", SimpleNamespace(photo_add=broken_photo_add))
-    photo = png_bytes()
-    fake.add_media("777", photo)
+    monkeypatch.setattr("balai.complaints.channels.bot.photo_add", broken_photo_add)
+    fake.add_media("777", png_bytes())
     say(msg("image", {"mime_type": "image/png", "sha256": "x", "id": "777"}))
     for body in ("Jl. Mentaos 12", "Lampu mati", "2", "ya"):
         say(text(body))
     complaint = Complaint.objects.get()  # the report is filed all the same
-    pending = ChatSession.objects.get().data["unattached_photos"]
-    assert [(p["complaint_id"], base64.b64decode(p["content_b64"])) for p in pending] == [(complaint.pk, photo)]
+    assert not complaint.photos.exists()
+    assert fake.sent_texts()[-1].startswith("Your photo could not be kept with the report")
+    assert ChatSession.objects.get().data == {}
 
 
 def test_typed_address_and_skipped_photo(fake: FakePlatforms, categories: list[Category]) -> None:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import sqlite3
 import subprocess
 import tarfile
+import zoneinfo
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from django.db import connection
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
-from balai.core.management.commands import backup, serve
+from balai.core.management.commands import backup, scheduler, serve
 from balai.core.models import SchedulerState
 from balai.core.tasks import heartbeat
 from balai.org import services as org
@@ -29,6 +31,8 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HEARTBEAT = "balai.core.tasks.heartbeat"
 DIRTY = "balai.indicators.tasks.recompute_dirty"
 RECENT = "balai.indicators.tasks.recompute_recent"
+ESCALATE = "balai.complaints.tasks.escalate_overdue_task"
+DIGEST = "balai.complaints.tasks.daily_digest_task"
 
 
 def run(name: str, *args: str, **options: object) -> str:
@@ -108,14 +112,16 @@ def enqueued() -> Counter[str]:
 def test_scheduler_once_enqueues_each_job_once_per_slot() -> None:
     run("scheduler", once=True, now="2026-03-02T01:59:10+08:00")
     run("scheduler", once=True, now="2026-03-02T01:59:50+08:00")  # same minute: nothing new
-    assert enqueued() == Counter({HEARTBEAT: 1, DIRTY: 1})  # the nightly job waits for its first 02:00
+    # The daily jobs wait for their first 02:00 / 07:00; the 15-minute escalation starts at once.
+    assert enqueued() == Counter({HEARTBEAT: 1, DIRTY: 1, ESCALATE: 1})
 
     run("scheduler", once=True, now="2026-03-02T02:00:05+08:00")
     run("scheduler", once=True, now="2026-03-02T02:00:55+08:00")
-    assert enqueued() == Counter({HEARTBEAT: 2, DIRTY: 2, RECENT: 1})
+    assert enqueued() == Counter({HEARTBEAT: 2, DIRTY: 2, RECENT: 1, ESCALATE: 2})
 
     run("scheduler", once=True, now="2026-03-02T14:30:00+08:00")
-    assert enqueued() == Counter({HEARTBEAT: 3, DIRTY: 3, RECENT: 1})  # 02:00 WITA happens once a day
+    # 02:00 WITA happens once a day; 07:00 has passed, so the digest goes out (late) once.
+    assert enqueued() == Counter({HEARTBEAT: 3, DIRTY: 3, RECENT: 1, ESCALATE: 3, DIGEST: 1})
 
 
 @override_settings(TASKS=DB_TASKS, BALAI_TIME_ZONE="Asia/Makassar")
@@ -126,6 +132,52 @@ def test_scheduler_catches_up_a_missed_night_once() -> None:
     assert enqueued()[RECENT] == 1
     state = SchedulerState.objects.get(job="recompute_recent")
     assert state.last_run_at.isoformat() == "2026-03-04T18:00:00+00:00"  # 02:00 WITA on 5 March
+
+
+@override_settings(TASKS=DB_TASKS, BALAI_TIME_ZONE="Asia/Makassar")
+def test_scheduler_runs_an_every_15_minutes_job_once_per_quarter_hour() -> None:
+    for now in (
+        "2026-03-02T09:07:10+08:00",  # first tick: slot 09:00
+        "2026-03-02T09:14:59+08:00",  # same slot
+        "2026-03-02T09:15:00+08:00",  # slot 09:15
+        "2026-03-02T09:15:30+08:00",
+        "2026-03-02T09:29:00+08:00",
+        "2026-03-02T10:31:00+08:00",  # down for an hour: 10:30 once, not the four missed slots
+        "2026-03-02T10:44:00+08:00",
+    ):
+        run("scheduler", once=True, now=now)
+    assert enqueued()[ESCALATE] == 3
+    state = SchedulerState.objects.get(job="complaints_escalate")
+    assert state.last_run_at.isoformat() == "2026-03-02T02:30:00+00:00"  # 10:30 WITA
+
+
+def test_every_minutes_slots_are_aligned_to_the_pemda_hour() -> None:
+    wita = zoneinfo.ZoneInfo("Asia/Makassar")
+    job = scheduler.Job("x", "t", every_minutes=15)
+    utc = dt.UTC
+
+    def slot(h: int, m: int, s: int = 0, zone: dt.tzinfo = wita) -> str:
+        return scheduler.latest_slot(job, dt.datetime(2026, 3, 2, h, m, s, tzinfo=zone), wita).isoformat()
+
+    assert slot(9, 0) == "2026-03-02T09:00:00+08:00"
+    assert slot(9, 14, 59) == "2026-03-02T09:00:00+08:00"
+    assert slot(9, 59, 59) == "2026-03-02T09:45:00+08:00"
+    assert slot(16, 7, zone=utc) == "2026-03-03T00:00:00+08:00"  # 00:07 WITA the next day
+    # India (+05:30): aligned to the local hour, not to UTC's.
+    ist = zoneinfo.ZoneInfo("Asia/Kolkata")
+    at = dt.datetime(2026, 3, 2, 4, 20, tzinfo=utc)  # 09:50 IST
+    assert scheduler.latest_slot(job, at, ist).isoformat() == "2026-03-02T09:45:00+05:30"
+    hourly = scheduler.Job("y", "t", every_minutes=60)
+    assert scheduler.latest_slot(hourly, at, ist).isoformat() == "2026-03-02T09:00:00+05:30"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"every_minutes": 7}, {"every_minutes": 0}, {"every_minutes": 90}, {"every_minutes": 15, "daily_at": dt.time(7)}],
+)
+def test_a_job_refuses_slots_that_do_not_fit_the_hour(kwargs: dict) -> None:
+    with pytest.raises(ValueError, match="job x"):
+        scheduler.Job("x", "t", **kwargs)
 
 
 def test_scheduler_rejects_a_bad_now() -> None:

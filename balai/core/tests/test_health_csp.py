@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from balai.core.middleware import CSP
 
@@ -64,3 +65,13 @@ def test_security_headers(client: Any) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Permissions-Policy"] == "camera=(self), geolocation=(self), microphone=()"
+
+
+@pytest.mark.django_db
+def test_map_tile_origin_joins_img_src_only(client: Any) -> None:
+    with override_settings(BALAI_MAP_TILE_URL="https://tiles.example.go.id:8443/osm/{z}/{x}/{y}.png"):
+        csp = client.get("/health/").headers["Content-Security-Policy"]
+    directives = dict(d.split(" ", 1) for d in csp.split("; "))
+    assert directives["img-src"] == "'self' data: blob: https://tiles.example.go.id:8443"
+    # The tile server may serve pictures, never code or connections.
+    assert [name for name, value in directives.items() if "tiles.example" in value] == ["img-src"]

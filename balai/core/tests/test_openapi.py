@@ -61,12 +61,32 @@ def test_every_api_operation_is_documented() -> None:
     schema = json.loads(_generated())
     assert sorted(schema["paths"]) == [
         "/api/v1/analytics",
+        "/api/v1/applications",
+        "/api/v1/applications/{tracking_number}",
+        "/api/v1/catalogue/services",
+        "/api/v1/catalogue/services/{pk}",
+        "/api/v1/citizen/applications",
+        "/api/v1/citizen/applications/{tracking_number}",
         "/api/v1/dataValueSets",
         "/api/v1/indicators",
         "/api/v1/me",
         "/api/v1/orgUnits",
         "/api/v1/orgUnits/{code}",
         "/api/v1/pegawai/{pk}",
+        "/api/v1/queues/counters/{pk}",
+        "/api/v1/queues/counters/{pk}/call-next",
+        "/api/v1/queues/counters/{pk}/recall",
+        "/api/v1/queues/counters/{pk}/serve",
+        "/api/v1/queues/counters/{pk}/skip",
+        "/api/v1/queues/counters/{pk}/start",
+        "/api/v1/queues/counters/{pk}/transfer",
+        "/api/v1/queues/counters/{pk}/walk-ins",
+        "/api/v1/queues/tickets/{key}",
+        "/api/v1/queues/{office}/screen",
+        "/api/v1/queues/{office}/tickets",
+        "/api/v1/skm/invitations",
+        "/api/v1/skm/responses",
+        "/api/v1/skm/results",
     ]
     assert set(schema["paths"]["/api/v1/dataValueSets"]) == {"get", "post"}
     post = schema["paths"]["/api/v1/dataValueSets"]["post"]

@@ -30,6 +30,9 @@ def start(**env: str) -> subprocess.CompletedProcess[str]:
         ({"BALAI_ENV": "production", "BALAI_SECRET_KEY": SECRET}, "BALAI_ALLOWED_HOSTS is empty"),
         ({"BALAI_ENV": "staging"}, "expected production, development or test"),
         ({"BALAI_ENV": "test", "BALAI_DEBUG": "maybe"}, "expected true/false"),
+        ({"BALAI_ENV": "test", "BALAI_MAP_TILE_URL": "tiles.example.go.id/{z}/{x}/{y}.png"}, "BALAI_MAP_TILE_URL"),
+        ({"BALAI_ENV": "test", "BALAI_MAP_TILE_URL": "https://tiles.example.go.id/tile.png"}, "{z}, {x} and {y}"),
+        ({"BALAI_ENV": "test", "BALAI_MAP_TILE_URL": "javascript://x/{z}/{x}/{y}"}, "BALAI_MAP_TILE_URL"),
     ],
 )
 def test_unsafe_configuration_refuses_to_start(env: dict[str, str], message: str) -> None:

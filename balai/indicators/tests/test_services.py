@@ -207,3 +207,15 @@ def test_import_summary_status(counts: dict[str, Any], conflicts: int, status: s
     summary = ImportSummary(strategy="CREATE_AND_UPDATE", dry_run=False, **counts)
     summary.conflicts = [Conflict("x", "y", i) for i in range(conflicts)]
     assert summary.status == status
+
+
+def test_marking_dirty_wakes_the_drain_once_per_transaction(django_capture_on_commit_callbacks: Any) -> None:
+    from django.db import transaction
+
+    from balai.indicators import services as svc
+
+    indicator = Indicator.objects.create(code="x.dirty", name_id="x", name_en="x")
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for day in ("20260105", "20260106", "20260107"):
+            svc.periods_mark_dirty(pairs={(indicator.pk, day)})
+    assert [c.__name__ for c in callbacks] == ["_wake_drain"]

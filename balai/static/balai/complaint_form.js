@@ -8,8 +8,29 @@
     return el ? JSON.parse(el.textContent) : [];
   }
 
+  // Twenty kelurahan names on a phone-wide map pile up into an unreadable heap: show only those with room
+  // at the current zoom, in the order given; zooming in reveals the rest.
+  function declutter(map) {
+    var kept = [];
+    map.eachLayer(function (layer) {
+      var tip = layer.getTooltip && layer.getTooltip();
+      var el = tip && tip.options.permanent && tip.getElement();
+      if (!el) { return; }
+      el.classList.remove("invisible");
+      var r = el.getBoundingClientRect();
+      var clash = kept.some(function (k) {
+        return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+      });
+      if (clash) { el.classList.add("invisible"); } else { kept.push(r); }
+    });
+  }
+
   function baseMap(el, points) {
     var map = L.map(el, { zoomControl: true, attributionControl: false });
+    // The labels go between the kelurahan dots and the pin (Leaflet puts tooltips on top of everything), so
+    // they never hide the citizen's pin.
+    map.getPane("tooltipPane").style.zIndex = 450;
+    map.on("zoomend", function () { declutter(map); });
     var tileUrl = el.dataset.tileUrl;
     if (tileUrl) { L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map); }
     // Without tiles (our CSP allows no other origin) the kelurahan centroids are the reader's landmarks.
@@ -21,6 +42,7 @@
       bounds.push([v.lat, v.lon]);
     });
     if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); } else { map.setView([-3.44, 114.83], 12); }
+    declutter(map);
     return map;
   }
 

@@ -28,15 +28,30 @@ from balai.core.models import SchedulerState
 
 @dataclass(frozen=True)
 class Job:
+    """A periodic task: every minute (the default), every N minutes, or once a day.
+
+    ``every_minutes`` must divide 60: its slots are aligned to the hour in Pemda time (15 → :00, :15,
+    :30, :45), so they do not drift with the moment the scheduler started.
+    """
+
     name: str
     task: str  # dotted path of a django-tasks task
-    daily_at: dt.time | None = None  # None: every minute; else once a day at this Pemda-local time
+    daily_at: dt.time | None = None  # once a day at this Pemda-local time
+    every_minutes: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.daily_at is not None and self.every_minutes is not None:
+            raise ValueError(f"job {self.name}: give daily_at or every_minutes, not both")
+        if self.every_minutes is not None and not (1 <= self.every_minutes <= 60 and 60 % self.every_minutes == 0):
+            raise ValueError(f"job {self.name}: every_minutes must divide 60, got {self.every_minutes}")
 
 
 JOBS = [
     Job("heartbeat", "balai.core.tasks.heartbeat"),
     Job("recompute_dirty", "balai.indicators.tasks.recompute_dirty"),
     Job("recompute_recent", "balai.indicators.tasks.recompute_recent", daily_at=dt.time(2, 0)),
+    Job("complaints_escalate", "balai.complaints.tasks.escalate_overdue_task", every_minutes=15),
+    Job("complaints_digest", "balai.complaints.tasks.daily_digest_task", daily_at=dt.time(7, 0)),
 ]
 
 
@@ -51,6 +66,8 @@ def pemda_zone() -> zoneinfo.ZoneInfo:
 def latest_slot(job: Job, now: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """The most recent moment at or before ``now`` when ``job`` was due."""
     local = now.astimezone(zone)
+    if job.every_minutes is not None:
+        return local.replace(minute=local.minute - local.minute % job.every_minutes, second=0, microsecond=0)
     if job.daily_at is None:
         return local.replace(second=0, microsecond=0)
     slot = dt.datetime.combine(local.date(), job.daily_at, tzinfo=zone)
@@ -80,8 +97,9 @@ def tick(now: dt.datetime, zone: zoneinfo.ZoneInfo, jobs: list[Job] = JOBS) -> l
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the periodic tasks: heartbeat and dirty roll-ups every minute, the recent recompute nightly "
-        "at 02:00 Pemda time. Run exactly one; a second one is harmless (it never double-enqueues)."
+        "Enqueue the periodic tasks: heartbeat and dirty roll-ups every minute, overdue report escalation "
+        "every 15 minutes, the recent recompute nightly at 02:00 and the complaint digest at 07:00 Pemda "
+        "time. Run exactly one; a second one is harmless (it never double-enqueues)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

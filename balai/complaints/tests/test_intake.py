@@ -1,0 +1,185 @@
+"""Public intake at volume: what every report reads is kept per process yet never stale, the per-address
+limit counts only web reports, and the write path stays a fixed, small number of statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from balai.complaints import geo
+from balai.complaints import indicators as ci
+from balai.complaints.choices import Channel
+from balai.complaints.models import Category, Complaint
+from balai.complaints.services import complaint_submit
+from balai.core.testing import Story
+from balai.indicators.models import DirtyPeriod, Indicator
+from balai.org import services as org
+from balai.org.choices import UnitKind
+from balai.workdays.models import HolidayKind
+from balai.workdays.services import holiday_set
+
+pytestmark = pytest.mark.django_db
+NEW = reverse("complaints_public:new")
+MENTAOS = (-3.4400, 114.8350)
+WITA = zoneinfo.ZoneInfo("Asia/Makassar")
+
+
+@pytest.fixture
+def located(story: Story) -> Story:
+    assert geo.centroids_load(story.root) == 20
+    return story
+
+
+@pytest.fixture
+def category(db: None) -> Category:
+    return Category.objects.create(code="jalan", name_id="Jalan rusak", name_en="Broken road")
+
+
+def form_data(category: Category, **extra: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "category": category.pk,
+        "description": "Lubang besar di Jalan Karang Anyar",
+        "latitude": MENTAOS[0],
+        "longitude": MENTAOS[1],
+        "phone": "081234567890",
+        "reporter_name": "Siti Aminah",
+    }
+    data.update(extra)
+    return data
+
+
+# ------------------------------------------------------------------------------ kelurahan centroids
+def test_a_centroid_moved_or_a_kelurahan_closed_shows_at_once(located: Story) -> None:
+    assert geo.territory_for_point(located.root, *MENTAOS) == located.mentaos
+    # The clerk puts Komet's centroid right on the point: the next report there goes to Komet.
+    org.orgunit_update(actor=None, unit=located.komet, latitude=MENTAOS[0], longitude=MENTAOS[1] + 0.0001)
+    assert geo.territory_for_point(located.root, MENTAOS[0], MENTAOS[1] + 0.0001) == located.komet
+    org.orgunit_update(actor=None, unit=located.komet, is_active=False)
+    assert located.komet not in geo.villages_located(located.root)
+    assert geo.territory_for_point(located.root, MENTAOS[0], MENTAOS[1] + 0.0001) == located.mentaos
+
+
+def test_a_new_kelurahan_is_found_at_once(located: Story) -> None:
+    before = len(geo.villages_located(located.root))
+    spot = (-3.4700, 114.8000)
+    new = org.orgunit_create(
+        actor=None, parent=located.kec_utara, name="Kelurahan Baru", kind=UnitKind.KELURAHAN, code="63.72.04.1099"
+    )
+    org.orgunit_update(actor=None, unit=new, latitude=spot[0], longitude=spot[1])
+    assert len(geo.villages_located(located.root)) == before + 1
+    assert geo.territory_for_point(located.root, *spot) == new
+
+
+def test_the_kelurahan_handed_out_is_a_copy(located: Story) -> None:
+    found = geo.territory_for_point(located.root, *MENTAOS)
+    assert found is not None
+    found.name = "changed by a caller, not saved"
+    again = geo.territory_for_point(located.root, *MENTAOS)
+    assert again is not None and again.name == located.mentaos.name
+
+
+def test_once_read_the_centroids_cost_one_small_query(located: Story, django_assert_num_queries: Any) -> None:
+    geo.villages_located(located.root)
+    with django_assert_num_queries(1):
+        assert len(geo.villages_located(located.root)) == 20
+
+
+# ---------------------------------------------------------------------------- the web form's limit
+def test_reports_from_other_channels_do_not_count_against_the_web_limit(
+    client: Client, located: Story, category: Category, settings: Any
+) -> None:
+    from balai.core.audit import RequestContext, current_request
+
+    settings.BALAI_INTAKE_RATE = (2, 600)
+    token = current_request.set(RequestContext(ip_address="127.0.0.1", request_id="x"))
+    try:  # an Open311 app on the same address filed three reports
+        for i in range(3):
+            complaint_submit(
+                channel=Channel.OPEN311, category=category, description="x", pemda=located.root, reporter_ref=f"d{i}"
+            )
+    finally:
+        current_request.reset(token)
+    for i in range(2):
+        assert client.post(NEW, form_data(category, phone=f"08123456780{i}")).status_code == 302
+    assert client.post(NEW, form_data(category, phone="081234567809")).status_code == 429
+    # Another address is not limited by this one.
+    assert client.post(NEW, form_data(category, phone="081234567808"), REMOTE_ADDR="10.9.8.7").status_code == 302
+
+
+def test_the_limit_counts_only_the_window(client: Client, located: Story, category: Category, settings: Any) -> None:
+    from balai.core.models import AuditEvent
+
+    settings.BALAI_INTAKE_RATE = (1, 600)
+    assert client.post(NEW, form_data(category, phone="081200000001")).status_code == 302
+    assert client.post(NEW, form_data(category, phone="081200000002")).status_code == 429
+    AuditEvent.objects.filter(action="complaint.submit").update(
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=601)
+    )
+    Complaint.objects.update(received_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=601))
+    assert client.post(NEW, form_data(category, phone="081200000001")).status_code == 302
+
+
+# ----------------------------------------------------------------------------------- the write path
+def test_a_report_marks_every_complaint_indicator_dirty_in_one_statement(located: Story, category: Category) -> None:
+    ci.sync_category_indicators()
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            complaint = complaint_submit(channel=Channel.WEB, category=category, description="x", pemda=located.root)
+        marks = [q for q in captured.captured_queries if "dirtyperiod" in q["sql"].lower()]
+        assert len(marks) == 1
+        assert set(DirtyPeriod.objects.values_list("indicator_id", "period")) == ci.dirty_pairs_for(complaint)
+        # The drain is woken once per transaction, however many reports it holds.
+        complaint_submit(channel=Channel.WEB, category=category, description="y", pemda=located.root)
+        wakes = [e for e in connection.run_on_commit if getattr(e[1], "__name__", "") == "_wake_drain"]
+        assert len(wakes) == 1
+
+
+def test_a_category_indicator_added_since_is_marked_too(located: Story, category: Category) -> None:
+    ci.sync_category_indicators()
+    complaint_submit(channel=Channel.WEB, category=category, description="x", pemda=located.root)
+    trees = Category.objects.create(code="pohon", name_id="Pohon tumbang", name_en="Fallen tree")
+    ci.sync_category_indicators()
+    DirtyPeriod.objects.all().delete()
+    complaint_submit(channel=Channel.WEB, category=trees, description="y", pemda=located.root)
+    marked = set(DirtyPeriod.objects.values_list("indicator__code", flat=True))
+    assert "complaints.received.cat.pohon" in marked
+    assert marked == set(Indicator.objects.filter(source=ci.SOURCE, is_active=True).values_list("code", flat=True))
+
+
+def test_a_holiday_set_moves_the_deadline_of_the_next_report(located: Story, category: Category) -> None:
+    monday = dt.datetime(2026, 7, 6, 9, 0, tzinfo=WITA)
+    first = complaint_submit(
+        channel=Channel.WEB, category=category, description="x", pemda=located.root, received_at=monday
+    )
+    holiday_set(actor=None, pemda=located.root, date=dt.date(2026, 7, 7), name="Hari Jadi", kind=HolidayKind.REGIONAL)
+    second = complaint_submit(
+        channel=Channel.WEB, category=category, description="y", pemda=located.root, received_at=monday
+    )
+    # Three and five working days: Thursday and next Monday; with Tuesday off, Friday (closing 16:30) and Tuesday.
+    assert (first.first_response_due, first.resolution_due) == (
+        dt.datetime(2026, 7, 9, 16, 0, tzinfo=WITA),
+        dt.datetime(2026, 7, 13, 16, 0, tzinfo=WITA),
+    )
+    assert (second.first_response_due, second.resolution_due) == (
+        dt.datetime(2026, 7, 10, 16, 30, tzinfo=WITA),
+        dt.datetime(2026, 7, 14, 16, 0, tzinfo=WITA),
+    )
+
+
+def test_a_web_report_is_a_fixed_small_number_of_statements(client: Client, located: Story, category: Category) -> None:
+    assert client.post(NEW, form_data(category, phone="081200000001")).status_code == 302  # reads the calendar
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(NEW, form_data(category, phone="081200000002")).status_code == 302
+    sql = [q["sql"] for q in captured.captured_queries]
+    # Pemda, limit, category, centroids, holidays; report, first timeline entry, follower, audit, dirty marks;
+    # the savepoint of the tracking code's retry (two statements); the form's own transaction, here a savepoint
+    # of the test's (two more; BEGIN and COMMIT in production).
+    assert len(sql) <= 14, "\n".join(sql)
+    assert sum(s.startswith("INSERT") for s in sql) == 5
