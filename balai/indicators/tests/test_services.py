@@ -219,3 +219,25 @@ def test_marking_dirty_wakes_the_drain_once_per_transaction(django_capture_on_co
         for day in ("20260105", "20260106", "20260107"):
             svc.periods_mark_dirty(pairs={(indicator.pk, day)})
     assert [c.__name__ for c in callbacks] == ["_wake_drain"]
+
+
+def test_a_waiting_wake_up_is_not_enqueued_again(settings: Any) -> None:
+    """Under a busy intake one queued drain is enough; once a worker took it, the next commit wakes again."""
+    from django_tasks_db.models import DBTaskResult
+
+    from balai.indicators import services as svc
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    svc._pending_wake = None
+    queued = DBTaskResult.objects.filter(task_path="balai.indicators.tasks.recompute_dirty")
+    svc._wake_drain()
+    svc._wake_drain()
+    svc._wake_drain()
+    assert queued.count() == 1
+    queued.update(status="RUNNING")  # a worker took it: it may already have read the dirty table
+    svc._wake_drain()
+    assert queued.filter(status="READY").count() == 1
+    queued.all().delete()  # pruned: the remembered id is unknown, so wake again rather than lose a drain
+    svc._wake_drain()
+    assert queued.count() == 1
+    svc._pending_wake = None
