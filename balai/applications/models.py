@@ -227,6 +227,10 @@ class Application(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    #: The visit this application counts as once completed: what the applicant rates in the SKM.
+    event = models.OneToOneField(
+        "publicservices.ServiceEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
     #: Random per form rendering: the same form posted twice (double click, retry) makes one application.
     idempotency_key = models.CharField(max_length=64)
     updated_at = models.DateTimeField(auto_now=True)

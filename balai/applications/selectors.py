@@ -66,7 +66,7 @@ def citizen_get(citizen: Citizen | None, tracking_number: str) -> Application:
     if citizen is None:
         raise Http404
     found = (
-        Application.objects.select_related("service", "unit", "citizen")
+        Application.objects.select_related("service", "unit", "citizen", "event")
         .filter(citizen=citizen, tracking_number=(tracking_number or "").strip().upper())
         .first()
     )

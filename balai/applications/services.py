@@ -421,7 +421,8 @@ def _save(
 
 def _copy(source: Application, target: Application) -> None:
     if source is not target:
-        for name in ("status", "answers", "due_at", "decided_at", "decision_reason", "completed_at", "version"):
+        fields = ("status", "answers", "due_at", "decided_at", "decision_reason", "completed_at", "event", "version")
+        for name in fields:
             setattr(target, name, getattr(source, name))
 
 
@@ -580,6 +581,14 @@ def application_issue_result(
             doc.sha256 = hashlib.sha256(content).hexdigest()
             doc.save()
             app.completed_at = now
+            app.event = service_event_record(
+                kind=EventKind.ONLINE,
+                service=app.service,
+                unit=app.unit,
+                occurred_at=now,
+                clerk=_user(actor),
+                note=app.tracking_number,
+            )
             _save(
                 app,
                 actor,
@@ -587,14 +596,6 @@ def application_issue_result(
                 status_from=before,
                 text=_("Result document %(number)s issued.") % {"number": doc.number},
                 changes={"status": [before, app.status], "number": doc.number},
-            )
-            service_event_record(
-                kind=EventKind.ONLINE,
-                service=app.service,
-                unit=app.unit,
-                occurred_at=now,
-                clerk=_user(actor),
-                note=app.tracking_number,
             )
             _notify(
                 app,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("lacak/<str:tracking>/revisi/", views_citizen.revise, name="revise"),
     path("lacak/<str:tracking>/dokumen/<int:pk>/", views_citizen.document, name="citizen_document"),
     path("lacak/<str:tracking>/hasil/", views_citizen.result_download, name="result_download"),
+    path("lacak/<str:tracking>/nilai/", views_citizen.rate, name="rate"),
     # Anyone holding the paper
     path("verifikasi/<path:code>/", views_citizen.verify, name="verify"),
     # The desk; the settings before <tracking>/ so "formulir" is never read as a tracking number.

@@ -25,6 +25,7 @@ from balai.applications.forms import ApplyForm, CodeForm, ContactForm, RevisionF
 from balai.applications.models import Application, ApplicationDocument, ResultDocument
 from balai.core.middleware import client_ip
 from balai.publicservices.models import Service
+from balai.skm import services as skm
 
 PENDING_KEY = "balai_citizen_pending"
 
@@ -208,9 +209,27 @@ def _track_page(request: HttpRequest, application: Application, form: RevisionFo
             "revision_reason": revision_reason,
             "overdue": application.is_overdue(),
             "citizen_label": _label(application.citizen),
+            "survey": skm.citizen_survey_state(application.event) if result is not None else "",
         },
         status=400 if form is not None and form.is_bound else 200,
     )
+
+
+@require_POST
+def rate(request: HttpRequest, tracking: str) -> HttpResponse:
+    """The applicant opens the SKM survey of their completed application (once, within the survey window)."""
+    found = _own(request, tracking)
+    if isinstance(found, HttpResponse):
+        return found
+    if found.event is None:
+        messages.error(request, _("The survey opens once the application is complete."))
+        return redirect("applications:track", tracking=found.tracking_number)
+    try:
+        token = skm.citizen_invitation_create(event=found.event)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("applications:track", tracking=found.tracking_number)
+    return redirect("skm:survey", token=token)
 
 
 @require_POST

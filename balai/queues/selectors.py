@@ -44,7 +44,7 @@ def office_get(code: str) -> OrgUnit:
 
 
 def ticket_by_key(key: str) -> Ticket:
-    ticket = Ticket.objects.select_related("unit", "service", "counter").filter(key=key).first()
+    ticket = Ticket.objects.select_related("unit", "service", "counter", "event").filter(key=key).first()
     if ticket is None:
         raise Http404
     return ticket

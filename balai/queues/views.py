@@ -103,6 +103,8 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ticket(request: HttpRequest, key: str) -> HttpResponse:
     """The citizen's ticket: place in line and a rough wait, then "go to counter 2". Its URL is its secret."""
+    from balai.skm import services as skm
+
     t = selectors.ticket_by_key(key)
     error = ""
     if request.method == "POST" and request.POST.get("action") == "cancel":
@@ -110,6 +112,15 @@ def ticket(request: HttpRequest, key: str) -> HttpResponse:
             services.ticket_cancel(ticket=t)
         except ValidationError as exc:
             error = _messages_of(exc)
+    elif request.method == "POST" and request.POST.get("action") == "rate":
+        # The ticket's secret URL is the citizen's: served here, they may rate the service they got.
+        if t.state != TicketState.SERVED or t.event is None:
+            error = _("This number has not been served yet; the survey opens once it is.")
+        else:
+            try:
+                return redirect("skm:survey", token=skm.citizen_invitation_create(event=t.event))
+            except ValidationError as exc:
+                error = _messages_of(exc)
     is_kiosk = request.GET.get("kiosk") == "1"
     context = {
         "ticket": t,
@@ -122,6 +133,7 @@ def ticket(request: HttpRequest, key: str) -> HttpResponse:
         "poll_seconds": TICKET_POLL_SECONDS,
         "error": error,
         "States": TicketState,
+        "survey": skm.citizen_survey_state(t.event) if t.state == TicketState.SERVED else "",
     }
     if getattr(request, "htmx", False):
         return render(request, "queues/_ticket_status.html", context)
@@ -165,9 +177,16 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 def _console_context(counter: Counter, user: User, **extra: Any) -> dict[str, Any]:
+    from balai.skm.selectors import invitable
+
     state = selectors.console_state(counter)
     return {
         "state": state,
+        # The citizen this counter served last, while they may still be handed the SKM survey.
+        "last_event": invitable(ServiceEvent.objects.filter(counter=counter))
+        .select_related("service")
+        .order_by("-occurred_at", "-id")
+        .first(),
         "counter": counter,
         "is_mine": state.seated is None or state.seated.pk == user.pk,
         "transfer_form": TransferForm(counters=state.others, services=state.services),
@@ -315,13 +334,19 @@ def logbook(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Walk-in recorded in the logbook."))
         return redirect("queues:logbook", code=office.code)
     today = selectors.local_day()
-    recent = (
-        ServiceEvent.objects.filter(unit=office, kind="walk_in")
-        .select_related("service", "clerk")
-        .order_by("-occurred_at")[:20]
-    )
+    from balai.skm.selectors import invitable
+
+    walk_ins = ServiceEvent.objects.filter(unit=office, kind="walk_in")
+    recent = list(walk_ins.select_related("service", "clerk").order_by("-occurred_at")[:20])
+    can_invite = set(invitable(walk_ins.filter(pk__in=[e.pk for e in recent])).values_list("pk", flat=True))
     return render(
         request,
         "queues/logbook.html",
-        {"office": office, "form": WalkInForm(services=offered), "recent": recent, "today": today},
+        {
+            "office": office,
+            "form": WalkInForm(services=offered),
+            "recent": recent,
+            "can_invite": can_invite,
+            "today": today,
+        },
     )

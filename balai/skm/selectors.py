@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -173,3 +173,11 @@ def breakdown_by_service(selection: Selection) -> list[Row]:
     grouped = ikm.compute_grouped(responses(selection), "service_id")
     names = {s.pk: s.name for s in Service.objects.filter(pk__in=list(grouped))}
     return sorted((Row(k, names.get(k, str(k)), r) for k, r in grouped.items()), key=lambda row: row.label)
+
+
+def invitable(events: QuerySet[ServiceEvent], now: dt.datetime | None = None) -> QuerySet[ServiceEvent]:
+    """Service events a clerk may still hand a survey link for: not rated yet, served within the link lifetime."""
+    from balai.skm.services import link_lifetime
+
+    since = (now or timezone.now()) - link_lifetime()
+    return events.filter(occurred_at__gt=since).exclude(Exists(SkmResponse.objects.filter(event=OuterRef("pk"))))

@@ -85,6 +85,31 @@ def invitation_create(*, event: ServiceEvent, actor: Any = None) -> str:
     return raw
 
 
+def citizen_survey_state(event: ServiceEvent | None, now: dt.datetime | None = None) -> str:
+    """What a served citizen's own page offers: "open" (a button to rate), "rated", "closed" (too late) or ""."""
+    if event is None:
+        return ""
+    if SkmResponse.objects.filter(event_id=event.pk).exists():
+        return "rated"
+    if event.occurred_at + link_lifetime() <= (now or timezone.now()):
+        return "closed"
+    return "open"
+
+
+def citizen_invitation_create(*, event: ServiceEvent) -> str:
+    """A survey link asked for by the citizen from their own ticket or application page.
+
+    Owning the page (the ticket's secret URL, the signed-in applicant) is what authorises it, so the window
+    is the same as a link a clerk hands over at the counter: open for BALAI_SKM_LINK_HOURS after the service.
+    """
+    state = citizen_survey_state(event)
+    if state == "rated":
+        raise ValidationError(_("This service has already been rated: a service is rated once."))
+    if state == "closed":
+        raise ValidationError(_("The time to rate this service has passed."))
+    return invitation_create(event=event)
+
+
 def invitation_check(token: str) -> SurveyInvitation:
     """The invitation of a live link (for showing the form), or :class:`SurveyLinkInvalid`."""
     invitation = (

@@ -323,3 +323,56 @@ def test_camat_sees_the_kelurahan_applications_and_audit_names_the_citizen(clien
     assert client.get(f"/layanan/permohonan/{app.tracking_number}/").status_code == 200
     event = AuditEvent.objects.get(action="application.submit")
     assert event.actor_label == f"citizen {desk.citizen.pk}"
+
+
+def test_the_applicant_rates_a_completed_application_once(client: Any, desk: Desk, settings: Any) -> None:
+    from balai.skm.models import SkmResponse
+    from balai.skm.services import response_submit
+
+    clerk = desk.story.mentaos_clerk
+    app = submit(desk)
+    citizen_login(client, desk.citizen)
+    track = f"/layanan/lacak/{app.tracking_number}/"
+    # Not complete yet: nothing to rate, and asking anyway opens nothing.
+    assert 'data-testid="skm-offer"' not in client.get(track).content.decode()
+    early = client.post(f"{track}nilai/", follow=True)
+    assert "The survey opens once the application is complete." in early.content.decode()
+
+    for step in (services.application_verify_documents, services.application_process, services.application_approve):
+        step(actor=clerk, application=app, version=app.version)
+    services.application_issue_result(actor=clerk, application=app, version=app.version)
+    app.refresh_from_db()
+    assert app.event is not None and app.event.kind == "online" and app.event.unit_id == app.unit_id
+    assert 'data-testid="skm-offer"' in client.get(track).content.decode()
+
+    response = client.post(f"{track}nilai/")
+    assert response.status_code == 302 and response["Location"].startswith("/skm/")
+    token = response["Location"].removeprefix("/skm/").strip("/")
+    response_submit(token=token, answers={f"u{i}": 4 for i in range(1, 10)})
+    assert SkmResponse.objects.filter(event=app.event).count() == 1
+    page = client.get(track).content.decode()
+    assert 'data-testid="skm-offer-rated"' in page and 'data-testid="skm-offer"' not in page
+    again = client.post(f"{track}nilai/", follow=True)
+    assert "already been rated" in again.content.decode()
+
+    # Someone else's application: nothing to rate, nothing learnt.
+    other = Citizen.objects.create(channel=ContactChannel.EMAIL, address="o@example.com", verified_at=timezone.now())
+    citizen_login(client, other)
+    assert client.post(f"{track}nilai/").status_code == 404
+
+
+def test_the_survey_window_closes_for_the_applicant(client: Any, desk: Desk, settings: Any) -> None:
+    settings.BALAI_SKM_LINK_HOURS = 24
+    clerk = desk.story.mentaos_clerk
+    app = submit(desk)
+    for step in (services.application_verify_documents, services.application_process, services.application_approve):
+        step(actor=clerk, application=app, version=app.version)
+    services.application_issue_result(actor=clerk, application=app, version=app.version)
+    app.refresh_from_db()
+    assert app.event is not None
+    type(app.event).objects.filter(pk=app.event.pk).update(occurred_at=timezone.now() - dt.timedelta(hours=25))
+    citizen_login(client, desk.citizen)
+    track = f"/layanan/lacak/{app.tracking_number}/"
+    assert 'data-testid="skm-offer"' not in client.get(track).content.decode()
+    late = client.post(f"{track}nilai/", follow=True)
+    assert "The time to rate this service has passed." in late.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -83,6 +84,34 @@ def test_ticket_page_shows_place_and_then_the_counter(client: Any, story: Story,
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<div class="card-footer')  # the polled fragment only
     assert "Please go to Loket 2" in partial and first.key not in partial
+
+
+def test_a_served_citizen_rates_the_service_from_their_ticket(client: Any, story: Story, office: Office) -> None:
+    from balai.skm.models import SkmResponse
+    from balai.skm.services import response_submit
+
+    t = q.ticket_take(office=story.mentaos, service=office.domicile)
+    url = reverse("queues:ticket", args=[t.key])
+    waiting = client.post(url, {"action": "rate"}).content.decode()
+    assert "has not been served yet" in waiting and 'data-testid="skm-offer"' not in waiting
+    q.call_next(actor=story.mentaos_clerk, counter=office.loket1)
+    t.refresh_from_db()
+    q.serve_start(actor=story.mentaos_clerk, counter=office.loket1, ticket=t)
+    q.serve_finish(actor=story.mentaos_clerk, counter=office.loket1, ticket=t)
+    t.refresh_from_db()
+    assert t.event is not None
+    assert 'data-testid="skm-offer"' in client.get(url).content.decode()
+
+    response = client.post(url, {"action": "rate"})
+    assert response.status_code == 302
+    token = response["Location"].removeprefix("/skm/").strip("/")
+    assert client.get(response["Location"]).status_code == 200  # the survey form of this service
+    response_submit(token=token, answers={f"u{i}": 3 for i in range(1, 10)})
+    assert SkmResponse.objects.filter(event=t.event).count() == 1
+    page = client.get(url).content.decode()
+    assert 'data-testid="skm-offer-rated"' in page
+    assert "already been rated" in client.post(url, {"action": "rate"}).content.decode()
+    assert SkmResponse.objects.count() == 1
 
 
 def test_citizen_cancels_a_waiting_ticket(client: Any, story: Story, office: Office) -> None:
@@ -166,6 +195,31 @@ def test_walk_in_from_the_console_and_the_logbook(client: Any, story: Story, off
     assert response.status_code == 302
     events = list(ServiceEvent.objects.order_by("pk").values_list("kind", "counter_id", "service_seconds", "note"))
     assert events == [("walk_in", office.loket2.pk, 300, "Legalisir"), ("walk_in", None, None, "")]
+
+
+def test_the_clerk_hands_the_last_citizen_a_survey_link(client: Any, story: Story, office: Office) -> None:
+    from balai.skm.services import response_submit
+
+    client.force_login(story.mentaos_clerk)
+    console = reverse("queues:console_counter", args=[office.loket2.pk])
+    assert 'data-testid="console-last-served"' not in client.get(console).content.decode()
+    client.post(reverse("queues:console_walk_in", args=[office.loket2.pk]), {"service": office.letter.pk})
+    page = client.get(console).content.decode()
+    assert 'data-testid="console-last-served"' in page and "Surat keterangan usaha" in page
+    event = ServiceEvent.objects.get()
+    invite = client.post(reverse("skm:invite", args=[event.pk]))
+    assert invite.status_code == 200 and 'data-testid="skm-invite-url"' in invite.content.decode()
+    token = re.search(r"/skm/([A-Za-z0-9_-]{16,128})/", invite.content.decode())
+    assert token is not None
+
+    # The logbook offers the same for its entries; once rated, neither offers it again.
+    client.post(reverse("queues:logbook", args=[story.mentaos.code]), {"service": office.domicile.pk})
+    logbook = client.get(reverse("queues:logbook", args=[story.mentaos.code])).content.decode()
+    assert logbook.count('data-testid="skm-invite"') == 2
+    response_submit(token=token.group(1), answers={f"u{i}": 4 for i in range(1, 10)})
+    assert 'data-testid="console-last-served"' not in client.get(console).content.decode()
+    logbook = client.get(reverse("queues:logbook", args=[story.mentaos.code])).content.decode()
+    assert logbook.count('data-testid="skm-invite"') == 1
 
 
 def test_walk_in_bad_minutes_is_refused(client: Any, story: Story, office: Office) -> None:
