@@ -13,6 +13,8 @@ class Aggregation(models.TextChoices):
     LAST_RATIO = "last_ratio", _("Last value (ratio of sums across units)")
     # Typical durations (days to resolve a report): each Fact carries a histogram so roll-ups stay exact.
     MEDIAN = "median", _("Median (of all cases below)")
+    # Indices that are a mean of pooled ratios (the SKM's IKM: nine NRRs): each Fact carries its parts (parts.py).
+    MEAN_OF_RATIOS = "mean_of_ratios", _("Mean of ratios (each pooled over all units below)")
 
 
 class ValueType(models.TextChoices):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -48,7 +49,8 @@ class FactValue:
     numerator: float | None = None
     denominator: float | None = None
     #: Median indicators: {value: number of cases}; the engine buckets it and takes value = its median.
-    distribution: Mapping[float, float] | None = None
+    #: Mean-of-ratios indicators: {part: [numerator, denominator]}; the value is computed from it (parts.py).
+    distribution: Mapping[Any, Any] | None = None
 
 
 ComputeFn = Callable[[list[str], list[Period]], Iterable[FactValue]]

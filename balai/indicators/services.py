@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from balai.core.audit import audit_record
 from balai.core.periods import InvalidPeriod, Period, PeriodType, is_coarser_or_equal
-from balai.indicators import distribution, registry
+from balai.indicators import distribution, parts, registry
 from balai.indicators.choices import Aggregation, ImportStatus, ImportStrategy, ValueType
 from balai.indicators.models import DirtyPeriod, Fact, FactRollup, ImportJob, Indicator, Target
 from balai.org import access
@@ -229,6 +229,16 @@ def facts_import(
             conflict(
                 code,
                 _("row %(i)d: indicator (dataElement) %(c)s does not exist") % {"i": index, "c": code},
+                index,
+                "dataElement",
+            )
+            continue
+        if indicator.aggregation == Aggregation.MEAN_OF_RATIOS:
+            # Its value is a mean of pooled parts that only Balai's own records carry (indicators/parts.py).
+            conflict(
+                code,
+                _("row %(i)d: indicator %(c)s is a mean of pooled ratios computed by Balai and cannot be imported")
+                % {"i": index, "c": code},
                 index,
                 "dataElement",
             )
@@ -516,14 +526,16 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
     agg = indicator.aggregation
     is_last = agg in _LAST_KINDS
     is_median = agg == Aggregation.MEDIAN
+    is_parts = agg == Aggregation.MEAN_OF_RATIOS
     decimals = indicator.decimals
     memberships: dict[str, list[str]] = {}
     unit_ids: dict[str, int] = {}
     # (period id, unit path) -> [value, numerator, denominator, count, extra]; extra is the latest fact's
-    # period start for "last", the merged histogram for "median", None otherwise.
+    # period start for "last", the merged histogram for "median", the merged parts for "mean_of_ratios",
+    # None otherwise.
     buckets: dict[tuple[str, str], list[Any]] = {}
     fields = ["org_unit__path", "org_unit_id", "period", "period_start", "value", "numerator", "denominator"]
-    if is_median:
+    if is_median or is_parts:
         fields.append("distribution")  # only read where used: histograms are the bulk of a Fact row
     facts = Fact.objects.filter(indicator=indicator, period_start__gte=start, period_start__lte=end)
     for row in facts.values_list(*fields):
@@ -533,8 +545,10 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
         if targets is None:
             own = Period.parse(fperiod)
             targets = memberships[fperiod] = [q.id for q in (own, *own.parents()) if q.id in wanted]
-        hist: distribution.Histogram | None = None
-        if is_median:
+        hist: dict[Any, Any] | None = None
+        if is_parts:
+            hist = parts.from_json(row[7])  # a Fact without parts adds nothing to any part
+        elif is_median:
             # Stored without a histogram (imported as a bare value): all its cases at its value. An empty
             # histogram is a Fact with no cases and adds nothing.
             hist = (
@@ -548,13 +562,15 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
                 if bucket is None or pstart > bucket[4]:
                     buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1, pstart]
             elif bucket is None:
-                buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1, dict(hist) if hist is not None else None]
+                buckets[(pid, path)] = [value, num or 0.0, den or 0.0, 1, _copy_extra(hist)]
             else:
                 bucket[0] += value
                 bucket[1] += num or 0.0
                 bucket[2] += den or 0.0
                 bucket[3] += 1
-                if hist is not None:
+                if is_parts:
+                    parts.merge(bucket[4], hist or {})
+                elif hist is not None:
                     distribution.merge(bucket[4], hist)
     totals: dict[tuple[str, str], list[Any]] = {}
     for (pid, path), (v, n, d, c, extra) in buckets.items():
@@ -562,7 +578,7 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
             t = totals.get((pid, anc))
             if t is None:
                 # A histogram is copied, never shared: every ancestor's total grows on its own.
-                totals[(pid, anc)] = [v, n, d, c, dict(extra) if is_median else None]
+                totals[(pid, anc)] = [v, n, d, c, _copy_extra(extra) if is_median or is_parts else None]
             else:
                 t[0] += v
                 t[1] += n
@@ -570,6 +586,8 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
                 t[3] += c
                 if is_median:
                     distribution.merge(t[4], extra)
+                elif is_parts:
+                    parts.merge(t[4], extra)
     missing = sorted({anc for _pid, anc in totals if anc not in unit_ids})
     for chunk in _chunks(missing, 500):
         unit_ids.update(dict(OrgUnit.objects.filter(path__in=chunk).values_list("path", "id")))
@@ -577,7 +595,8 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
     for (pid, path), (v, n, d, c, merged) in totals.items():
         if path not in unit_ids:
             continue
-        numerator = denominator = histogram = None
+        numerator = denominator = None
+        histogram: dict[str, Any] | None = None
         if agg in _RATIO_KINDS:
             if not d:
                 continue
@@ -590,6 +609,12 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
             value = middle
             denominator = distribution.total(merged)  # the number of cases the median is taken over
             histogram = distribution.to_json(merged, decimals)
+        elif is_parts:
+            pooled = parts.mean_of_ratios(merged, indicator.ratio_factor, decimals)
+            if pooled is None:
+                continue
+            value = pooled
+            histogram = parts.to_json(merged)
         elif agg == Aggregation.AVERAGE:
             value = v / c if c else 0.0
         else:
@@ -610,6 +635,13 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
             )
         )
     return out
+
+
+def _copy_extra(extra: Any) -> Any:
+    """A histogram or parts of its own (parts hold lists, copied too): every total grows on its own."""
+    if isinstance(extra, dict):
+        return {k: list(v) if isinstance(v, list) else v for k, v in extra.items()}
+    return extra
 
 
 def rollups_recompute(*, pairs: Iterable[tuple[int, str]]) -> int:
@@ -682,12 +714,18 @@ def _module_pairs_refresh(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
 
 def _module_fact_numbers(
     indicator: Indicator, fv: registry.FactValue
-) -> tuple[float, float | None, float | None, dict[str, float] | None] | None:
+) -> tuple[float, float | None, float | None, dict[str, Any] | None] | None:
     """(value, numerator, denominator, distribution) to store for a computed value; None stores nothing.
 
     A median's numbers are derived here from its histogram, bucketed at the indicator's resolution, so the
     Fact's value is exactly what a roll-up of that Fact alone gives.
     """
+    if indicator.aggregation == Aggregation.MEAN_OF_RATIOS:
+        own = parts.from_json(fv.distribution)
+        pooled = parts.mean_of_ratios(own, indicator.ratio_factor, indicator.decimals)
+        if pooled is None:
+            return None
+        return pooled, None, None, parts.to_json(own)
     if indicator.aggregation != Aggregation.MEDIAN:
         return fv.value, fv.numerator, fv.denominator, None
     hist = (

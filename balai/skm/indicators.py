@@ -6,13 +6,10 @@ each Σ answers / Σ respondents who answered — never from the units' IKMs ave
 - ``skm.nrr.u1`` … ``skm.nrr.u9``: ratio indicators, numerator Σ answers, denominator respondents who answered.
   The engine's ratio-of-sums roll-up *is* the pooled NRR, exactly, at every level of the tree and for the year.
 - ``skm.respondents``: sum.
-- ``skm.ikm``: the unit's own IKM (25–100) exactly as the results page computes it, stored as a ratio whose
-  numerator is IKM × respondents and denominator the respondents. At the unit itself the value is exact. Above
-  it (kecamatan, city) and over a year the current engine can only combine it as a respondent-weighted mean of
-  the IKMs below, which equals the pooled IKM whenever every respondent answered all nine elements (the common
-  case) and drifts by a few hundredths when some skipped one. The exact pooled value needs a roll-up computed
-  from the nine NRR roll-ups: :func:`ikm_from_nrr_rollups` is that function, ready for a "composite"
-  aggregation in the engine (proposed to the lead; balai/indicators is not changed by this module).
+- ``skm.ikm``: a ``mean_of_ratios`` indicator (factor 25): each unit's Fact carries the nine (Σ answers,
+  respondents who answered) pairs, and the engine adds them per element before taking 25 × the mean of the
+  NRRs (balai/indicators/parts.py). A kecamatan's, the city's or a year's IKM on the dashboard is therefore the
+  pooled IKM of all the answers below, rounded once like the results page: the same number as that page.
 
 The results page and the API never read these Facts: they aggregate the responses themselves, so what an
 officer prints is exact whatever the dashboard engine does.
@@ -20,8 +17,7 @@ officer prints is exact whatever the dashboard engine does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from fractions import Fraction
+from collections.abc import Iterable
 
 from balai.core.periods import Period, PeriodType
 from balai.indicators.registry import FactValue, IndicatorSpec, register
@@ -44,20 +40,21 @@ INDICATORS = [
         name_id="Indeks Kepuasan Masyarakat (IKM)",
         name_en="Community satisfaction index (IKM)",
         period_type=PeriodType.QUARTER.value,
-        aggregation="ratio",
+        aggregation="mean_of_ratios",
+        ratio_factor=25.0,
         value_type="number",
         unit="/100",
         decimals=2,
         category="pelayanan publik",
         description_id=(
             "IKM unit pelayanan menurut Permenpan-RB 14/2017: rata-rata sembilan NRR × 25 (25-100). Mutu: A ≥ 88,31; "
-            "B ≥ 76,61; C ≥ 65,00; D di bawahnya. Nilai kecamatan dan kota di dasbor adalah rata-rata tertimbang "
-            "jumlah responden; nilai resmi (dari seluruh jawaban) ada di halaman Hasil SKM."
+            "B ≥ 76,61; C ≥ 65,00; D di bawahnya. Nilai kecamatan, kota dan tahunan dihitung dari seluruh jawaban "
+            "di bawahnya (NRR gabungan), sama dengan halaman Hasil SKM."
         ),
         description_en=(
             "IKM of the unit per Permenpan-RB 14/2017: mean of the nine NRR × 25 (25-100). Grades: A ≥ 88.31; "
-            "B ≥ 76.61; C ≥ 65.00; D below. Kecamatan and city values on the dashboard are weighted by respondents; "
-            "the official value (from all the answers) is on the SKM results page."
+            "B ≥ 76.61; C ≥ 65.00; D below. Kecamatan, city and yearly values come from all the answers below them "
+            "(pooled NRRs), the same as the SKM results page."
         ),
         sort_order=600,
     ),
@@ -121,27 +118,8 @@ def compute(codes: list[str], periods: list[Period]) -> Iterable[FactValue]:
                     )
             value = result.ikm
             if IKM in wanted and value is not None:
-                yield FactValue(
-                    IKM, unit_id, period.id, float(value), float(value) * result.respondents, float(result.respondents)
-                )
-
-
-def ikm_from_nrr_rollups(parts: Mapping[str, tuple[float | None, float | None]]) -> float | None:
-    """The exact pooled IKM of a subtree and period from the roll-ups of ``skm.nrr.u1..u9``.
-
-    ``parts`` maps each NRR indicator code to its roll-up (numerator, denominator): Σ answers and respondents
-    who answered, whole numbers however far up the tree. None when an element has no answer (the IKM is
-    undefined), exactly like the results page.
-    """
-    nrrs: list[Fraction | None] = []
-    for element in ELEMENTS:
-        numerator, denominator = parts.get(nrr_code(element.code), (None, None))
-        if numerator is None or not denominator:
-            nrrs.append(None)
-            continue
-        nrrs.append(ikm.nrr(round(numerator), round(denominator)))
-    index = ikm.index_of(nrrs)
-    return None if index is None else float(ikm.converted(index))
+                pairs = {s.element.code: [float(s.total), float(s.answered)] for s in result.elements}
+                yield FactValue(IKM, unit_id, period.id, float(value), distribution=pairs)
 
 
 register(SOURCE, INDICATORS, compute)

@@ -217,4 +217,17 @@ def response_submit(*, token: str, answers: Mapping[str, Any], profile: Mapping[
         except IntegrityError as exc:
             raise SurveyLinkInvalid(SurveyLinkInvalid.USED) from exc
         SurveyInvitation.objects.filter(pk=invitation.pk).update(used_at=now)
+        _mark_quarter_dirty(response.served_on)
     return response
+
+
+def _mark_quarter_dirty(served_on: dt.date) -> None:
+    """The SKM Facts of the answer's quarter are rebuilt by the worker within a minute, not at night."""
+    from balai.core.periods import Period, PeriodType
+    from balai.indicators.models import Indicator
+    from balai.indicators.services import periods_mark_dirty
+    from balai.skm.indicators import SOURCE
+
+    quarter = Period.containing(served_on, PeriodType.QUARTER).id
+    ids = Indicator.objects.filter(source=SOURCE, is_active=True).values_list("id", flat=True)
+    periods_mark_dirty(pairs={(i, quarter) for i in ids})

@@ -345,3 +345,17 @@ def test_dynamic_specs_are_synced_and_created_by_the_nightly_recompute(
     names.remove("a")  # gone from the data: the row and its history stay
     assert indicators_sync(actor=None, sources=["testdyn"]) == 0
     assert Indicator.objects.filter(code="test.dyn.a").exists()
+
+
+# ------------------------------------------------------------------------------------------ mean of ratios
+def test_mean_of_ratios_rounds_once_half_up_and_is_undefined_with_an_empty_part() -> None:
+    from balai.indicators import parts
+
+    # (7/2 + 13/4) / 2 × 25 = 84.375 → 84.38 (half up, as the results page rounds; a float round() gives 84.37).
+    assert parts.mean_of_ratios({"a": [7, 2], "b": [13, 4]}, 25.0, 2) == 84.38
+    assert parts.mean_of_ratios({"a": [7, 2], "b": [0, 0]}, 25.0, 2) is None
+    assert parts.mean_of_ratios({}, 25.0, 2) is None
+    merged = parts.from_json({"a": [1, 1]})
+    parts.merge(merged, {"a": [3.0, 1.0], "b": [2.0, 1.0]})
+    assert parts.to_json(merged) == {"a": [4, 2], "b": [2, 1]}
+    assert parts.from_json({"a": "junk", "b": [1]}) == {}

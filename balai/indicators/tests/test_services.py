@@ -241,3 +241,13 @@ def test_a_waiting_wake_up_is_not_enqueued_again(settings: Any) -> None:
     svc._wake_drain()
     assert queued.count() == 1
     svc._pending_wake = None
+
+
+def test_a_mean_of_ratios_indicator_cannot_be_imported(story: Story, spine: SpineIndicators) -> None:
+    """Its value is computed from parts only Balai's records carry: an imported bare value could not roll up."""
+    Indicator.objects.create(code="x.index", name_id="x", name_en="x", aggregation="mean_of_ratios")
+    summary = facts_import(
+        actor=None, rows=[{"dataElement": "x.index", "orgUnit": "DINKES", "period": "202601", "value": 80}]
+    )
+    assert summary.imported == 0 and "cannot be imported" in summary.conflicts[0].value
+    assert not Fact.objects.exists()

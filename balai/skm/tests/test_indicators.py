@@ -14,7 +14,7 @@ from balai.indicators.models import Fact, FactRollup
 from balai.indicators.services import dirty_drain, indicators_sync, module_facts_recompute
 from balai.org.selectors import pemda_zone
 from balai.skm import selectors
-from balai.skm.indicators import IKM, RESPONDENTS, ikm_from_nrr_rollups, nrr_code
+from balai.skm.indicators import IKM, RESPONDENTS, nrr_code
 from balai.skm.tests.conftest import ALL_FOUR
 
 pytestmark = pytest.mark.django_db
@@ -49,15 +49,18 @@ def test_unit_facts_and_pooled_rollups(
     assert (u9.numerator, u9.denominator, u9.value) == (7.0, 4.0, 1.75)
     assert _rollup(nrr_code("u1"), story.kec_utara, year).value == 11 / 5
 
-    # The exact pooled IKM from the NRR roll-ups equals what the results page computes from the responses.
-    parts = {
-        nrr_code(f"u{i}"): (r.numerator, r.denominator)
-        for i in range(1, 10)
-        for r in [_rollup(nrr_code(f"u{i}"), story.kec_utara, quarter)]
-    }
-    page = selectors.result(selectors.Selection(unit=story.kec_utara, service=None, period=quarter))
-    assert page.ikm is not None
-    assert Decimal(str(ikm_from_nrr_rollups(parts))) == page.ikm
+    # The dashboard's IKM of the kecamatan, the city and the year is the pooled IKM the results page computes
+    # from the responses, to the hundredth. A respondent-weighted mean of the units' IKMs would not be: the
+    # second Mentaos respondent skipped U9 (weighted mean 100 × 2/5 + 25 × 3/5 = 55.00; pooled
+    # (8 × 11/5 + 7/4) / 9 × 25 = 53.75).
+    for unit in (story.kec_utara, story.root):
+        for period in (quarter, year):
+            page = selectors.result(selectors.Selection(unit=unit, service=None, period=period))
+            rollup = _rollup(IKM, unit, period)
+            assert page.ikm is not None
+            assert Decimal(f"{rollup.value:.2f}") == page.ikm, (unit, period)
+    assert _rollup(IKM, story.kec_utara, quarter).value == 53.75
+    assert _rollup(IKM, story.mentaos, quarter).value == 100.0
 
 
 def test_unit_with_an_unanswered_element_has_no_ikm_fact(
@@ -68,4 +71,20 @@ def test_unit_with_an_unanswered_element_has_no_ikm_fact(
     assert not Fact.objects.filter(indicator__code=IKM, org_unit=story.mentaos).exists()
     assert not Fact.objects.filter(indicator__code=nrr_code("u4")).exists()
     assert Fact.objects.get(indicator__code=nrr_code("u1"), org_unit=story.mentaos, period=quarter.id).value == 4.0
-    assert ikm_from_nrr_rollups({nrr_code(f"u{i}"): (4.0, 1.0) for i in range(1, 9)}) is None
+
+
+def test_an_answer_reaches_the_dashboard_without_waiting_for_the_night(
+    story: Any, mentaos_service: Any, respond: Callable[..., Any]
+) -> None:
+    """The answer marks its quarter dirty; the worker's next drain recomputes the Facts and the roll-ups."""
+    from balai.indicators.models import DirtyPeriod
+
+    indicators_sync(actor=None, sources=["skm"])
+    quarter = Period.containing(timezone.localdate(timezone=pemda_zone()), PeriodType.QUARTER)
+    respond(mentaos_service, ALL_FOUR)
+    assert DirtyPeriod.objects.filter(indicator__code=IKM, period=quarter.id).exists()
+    dirty_drain()
+    assert _rollup(IKM, story.root, quarter).value == 100.0
+    respond(mentaos_service, {f"u{i}": 1 for i in range(1, 10)})
+    dirty_drain()
+    assert _rollup(IKM, story.root, quarter).value == 62.5
