@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,10 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from balai.complaints import catalogue, forms_manage
 from balai.complaints.models import Category, Open311Client, RoutingRule
 from balai.complaints.open311_keys import open311_client_create
-from balai.core.csvio import decode
-from balai.org.forms import CsvUploadForm, ImportConfirmForm
+from balai.org.import_preview import import_flow
 from balai.org.models import User
-from balai.org.services import ImportReport
 
 View = Callable[..., HttpResponse]
 RULES_PAGE_SIZE = 100
@@ -227,61 +223,24 @@ def _template_csv() -> HttpResponse:
     return response
 
 
-def _counts(report: ImportReport) -> dict[str, int]:
-    return {status: report.count(status) for status in ("created", "updated", "ignored", "error")}
-
-
 @categories_required
 @require_http_methods(["GET", "POST"])
 def routing_import(request: HttpRequest) -> HttpResponse:
-    """Preview first (dry run), then confirm: the file waits in the session between the two posts."""
+    """Preview first (dry run), then confirm (org/import_preview.py)."""
     user = _user(request)
     if request.method == "GET" and request.GET.get("template"):
         return _template_csv()
-    upload = CsvUploadForm()
-    context = _context(request, "routing", form=upload)
-    if request.method == "POST" and "token" in request.POST:
-        confirm = ImportConfirmForm(request.POST)
-        stored = request.session.get(IMPORT_SESSION_KEY) or {}
-        if not confirm.is_valid() or stored.get("token") != confirm.cleaned_data["token"]:
-            messages.error(request, _("This preview has expired. Upload the file again."))
-            return redirect("complaints_staff:manage_routing_import")
-        report = catalogue.routing_rules_import_csv(actor=user, content=stored["content"], dry_run=False)
-        if not report.has_errors:
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(
-                request,
-                _("Import done: %(created)s rules added, %(updated)s changed, %(ignored)s unchanged.")
-                % {
-                    "created": report.count("created"),
-                    "updated": report.count("updated"),
-                    "ignored": report.count("ignored"),
-                },
-            )
-            return redirect("complaints_staff:manage_routing")
-        # The data changed between the preview and the confirmation: show why nothing was imported.
-        context.update(report=report, counts=_counts(report), filename=stored.get("filename", ""), applied=True)
-    elif request.method == "POST":
-        upload = CsvUploadForm(request.POST, request.FILES)
-        context["form"] = upload
-        if upload.is_valid():
-            file = upload.cleaned_data["file"]
-            try:
-                text, _encoding = decode(file.read())
-                report = catalogue.routing_rules_import_csv(actor=user, content=text, dry_run=True)
-            except ValidationError as exc:
-                upload.add_error("file", exc.messages)
-            else:
-                token = secrets.token_urlsafe(16)
-                if len(text.encode()) <= settings.BALAI_IMPORT_MAX_BYTES:
-                    request.session[IMPORT_SESSION_KEY] = {"token": token, "content": text, "filename": file.name}
-                context.update(
-                    report=report,
-                    counts=_counts(report),
-                    filename=file.name,
-                    confirm=None if report.has_errors else ImportConfirmForm(initial={"token": token}),
-                )
-    return render(request, "complaints/manage/routing_import.html", context)
+    context = _context(request, "routing")
+    done = import_flow(
+        request,
+        run=lambda content, dry_run: catalogue.routing_rules_import_csv(actor=user, content=content, dry_run=dry_run),
+        session_key=IMPORT_SESSION_KEY,
+        again="complaints_staff:manage_routing_import",
+        done="complaints_staff:manage_routing",
+        done_message=_("Import done: %(created)s rules added, %(updated)s changed, %(ignored)s unchanged."),
+        context=context,
+    )
+    return done or render(request, "complaints/manage/routing_import.html", context)
 
 
 # ------------------------------------------------------------------------------------------ Open311 apps

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,11 +17,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from balai.core.csvio import decode
 from balai.core.scoping import subtree_q
 from balai.org import access, selectors, services
 from balai.org.choices import ALLOWED_CHILDREN, UnitKind
-from balai.org.forms import CsvUploadForm, ImportConfirmForm, UnitAddForm, UnitEditForm, add_service_errors
+from balai.org.forms import UnitAddForm, UnitEditForm, add_service_errors
+from balai.org.import_preview import import_flow
 from balai.org.models import OrgUnit, User
 from balai.org.roles import Action
 
@@ -205,58 +203,22 @@ def _template_csv(user: Any) -> HttpResponse:
     return response
 
 
-def _counts(report: services.ImportReport) -> dict[str, int]:
-    return {status: report.count(status) for status in ("created", "updated", "ignored", "error")}
-
-
 @login_required
 def unit_import(request: HttpRequest) -> HttpResponse:
-    """Preview first (dry run), then confirm: the file waits in the session between the two posts."""
+    """Preview first (dry run), then confirm (org/import_preview.py)."""
     user = cast(User, request.user)  # login_required: never anonymous here
     if not access.can(user, Action.ADMIN):
         raise Http404
     if request.method == "GET" and request.GET.get("template"):
         return _template_csv(user)
-    upload = CsvUploadForm()
-    context: dict[str, Any] = {"form": upload}
-    if request.method == "POST" and "token" in request.POST:
-        confirm = ImportConfirmForm(request.POST)
-        stored = request.session.get(IMPORT_SESSION_KEY) or {}
-        if not confirm.is_valid() or stored.get("token") != confirm.cleaned_data["token"]:
-            messages.error(request, _("This preview has expired. Upload the file again."))
-            return redirect("org:unit_import")
-        report = services.orgunits_import_csv(actor=user, content=stored["content"], dry_run=False)
-        if not report.has_errors:
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(
-                request,
-                _("Import done: %(created)s added, %(updated)s updated, %(ignored)s unchanged.")
-                % {
-                    "created": report.count("created"),
-                    "updated": report.count("updated"),
-                    "ignored": report.count("ignored"),
-                },
-            )
-            return redirect("org:tree")
-        context.update(report=report, counts=_counts(report), filename=stored.get("filename", ""), applied=True)
-    elif request.method == "POST":
-        upload = CsvUploadForm(request.POST, request.FILES)
-        context["form"] = upload
-        if upload.is_valid():
-            file = upload.cleaned_data["file"]
-            try:
-                text, _encoding = decode(file.read())
-                report = services.orgunits_import_csv(actor=user, content=text, dry_run=True)
-            except ValidationError as exc:
-                upload.add_error("file", exc.messages)
-            else:
-                token = secrets.token_urlsafe(16)
-                if len(text.encode()) <= settings.BALAI_IMPORT_MAX_BYTES:
-                    request.session[IMPORT_SESSION_KEY] = {"token": token, "content": text, "filename": file.name}
-                context.update(
-                    report=report,
-                    counts=_counts(report),
-                    filename=file.name,
-                    confirm=None if report.has_errors else ImportConfirmForm(initial={"token": token}),
-                )
-    return render(request, "org/tree/import.html", context)
+    context: dict[str, Any] = {}
+    done = import_flow(
+        request,
+        run=lambda content, dry_run: services.orgunits_import_csv(actor=user, content=content, dry_run=dry_run),
+        session_key=IMPORT_SESSION_KEY,
+        again="org:unit_import",
+        done="org:tree",
+        done_message=_("Import done: %(created)s added, %(updated)s updated, %(ignored)s unchanged."),
+        context=context,
+    )
+    return done or render(request, "org/tree/import.html", context)
