@@ -159,7 +159,11 @@ def run_backend(backend: Backend, quick: bool) -> dict[str, Any]:
             backend, "complaints", ["complaints", "--reports", str(reports), "--requests", str(requests)]
         )
         out["intake"] = run_part(
-            backend, "complaints", ["intake", "--duration", str(seconds), "--rate", str(GOAL_INTAKE_RATE)]
+            backend,
+            "complaints",
+            ["intake", "--duration", str(seconds), "--rate", str(GOAL_INTAKE_RATE)],
+            # As in production: each report wakes the indicator worker through the task table.
+            env={"BALAI_TASKS_BACKEND": "django_tasks_db.DatabaseBackend"},
         )
     finally:
         backend.drop("complaints")
