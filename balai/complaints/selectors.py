@@ -64,9 +64,12 @@ class BoundedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        # SELECT COUNT(*) FROM (... LIMIT bound + 1), unordered: any bound + 1 rows tell the same, and the
-        # database may then find them by whichever index is cheapest.
-        seen = rows.order_by()[: self.bound + 1].count() if isinstance(rows, QuerySet) else len(rows)
+        # SELECT COUNT(*) FROM (SELECT id ... LIMIT bound + 1), unordered and without the list's joins (a
+        # sliced count keeps them): any bound + 1 rows tell the same, found by whichever index is cheapest.
+        if isinstance(rows, QuerySet):
+            seen = rows.order_by().select_related(None).values("pk")[: self.bound + 1].count()
+        else:
+            seen = len(rows)
         self.more = seen > self.bound
         return min(seen, self.bound)
 

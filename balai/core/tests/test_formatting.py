@@ -51,3 +51,38 @@ def test_template_builtins_need_no_load() -> None:
             Context({"n": 14000, "r": 12.5, "p": "202601"})
         )
     assert html == "14.000 12,5 Januari 2026"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("zone", ["Asia/Makassar", "Asia/Jakarta", "UTC"])
+def test_when_is_the_date_filter_of_the_lists(language: str, zone: str) -> None:
+    """``|when`` renders what ``|date:"j M Y H:i"`` renders, month names translated, in the active time zone."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    template = Template('{{ v|date:"j M Y H:i" }}|{{ v|when }}')
+    with translation.override(language), timezone.override(zone):
+        for month in range(1, 13):
+            for moment in (
+                dt.datetime(2026, month, 1, 16, 5, tzinfo=dt.UTC),
+                dt.datetime(2026, month, 28, 0, 0, tzinfo=dt.UTC),
+            ):
+                django_way, ours = template.render(Context({"v": moment})).split("|")
+                assert ours == django_way
+    assert Template("{{ v|when }}").render(Context({"v": None})) == ""
+
+
+@pytest.mark.django_db
+def test_label_is_get_display_of_the_choice() -> None:
+    from balai.complaints.choices import Status
+    from balai.complaints.models import Complaint
+
+    report = Complaint(status=Status.IN_PROGRESS, channel="web")
+    template = Template('{{ c|label:"status" }}|{{ c|label:"channel" }}')
+    for language in ("id", "en"):
+        with translation.override(language):
+            expected = f"{report.get_status_display()}|{report.get_channel_display()}"
+            assert template.render(Context({"c": report})) == expected
+    report.status = "gone"  # a value no longer among the choices shows as itself, like get_FOO_display
+    assert Template('{{ c|label:"status" }}').render(Context({"c": report})) == "gone"
