@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -171,8 +172,15 @@ def run_backend(backend: Backend, quick: bool) -> dict[str, Any]:
     return out
 
 
-def run_publicservices(backend: Backend, quick: bool) -> dict[str, Any]:
-    """Issue 4: catalogue and applications on one demo city, SKM on its own, call-next on PostgreSQL only."""
+PUBLICSERVICES_PARTS = ("catalogue", "applications", "skm", "queues")
+
+
+def run_publicservices(backend: Backend, quick: bool, only: set[str] | None = None) -> dict[str, Any]:
+    """Issue 4: catalogue and applications on one demo city, SKM on its own, call-next on PostgreSQL only.
+
+    ``only``: just these parts (``--rerun``), the others are not run.
+    """
+    wanted = set(PUBLICSERVICES_PARTS) if only is None else only
     scale, requests = (1, 10) if quick else (SERVICES_SCALE, 100)
     applications, submits = (2_000, 10) if quick else (APPLICATIONS, 200)
     responses, repeat = (20_000, 3) if quick else (SKM_RESPONSES, 5)
@@ -180,30 +188,34 @@ def run_publicservices(backend: Backend, quick: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     media = VAR / f"media-{backend.label.lower()}"  # the documents submitted, kept to inspect like the databases
     shutil.rmtree(media, ignore_errors=True)
-    backend.fresh("services")
+    if wanted & {"catalogue", "applications"}:
+        backend.fresh("services")
     try:
-        out["catalogue"] = run_part(
-            backend, "services", ["catalogue", "--scale", str(scale), "--requests", str(requests)]
-        )
-        out["applications"] = run_part(
-            backend,
-            "services",
-            [
-                *("applications", "--scale", str(scale), "--applications", str(applications)),
-                *("--submits", str(submits), "--requests", str(requests)),
-            ],
-            # As in production: a submission enqueues the indicator recompute in the database for the worker.
-            env={"BALAI_MEDIA_ROOT": str(media), "BALAI_TASKS_BACKEND": "django_tasks_db.DatabaseBackend"},
-        )
+        if "catalogue" in wanted:
+            out["catalogue"] = run_part(
+                backend, "services", ["catalogue", "--scale", str(scale), "--requests", str(requests)]
+            )
+        if "applications" in wanted:
+            out["applications"] = run_part(
+                backend,
+                "services",
+                [
+                    *("applications", "--scale", str(scale), "--applications", str(applications)),
+                    *("--submits", str(submits), "--requests", str(requests)),
+                ],
+                # As in production: a submission enqueues the indicator recompute in the database for the worker.
+                env={"BALAI_MEDIA_ROOT": str(media), "BALAI_TASKS_BACKEND": "django_tasks_db.DatabaseBackend"},
+            )
     finally:
         backend.drop("services")
-    backend.fresh("skm")
-    try:
-        out["skm"] = run_part(backend, "skm", ["skm", "--responses", str(responses), "--repeat", str(repeat)])
-    finally:
-        backend.drop("skm")
+    if "skm" in wanted:
+        backend.fresh("skm")
+        try:
+            out["skm"] = run_part(backend, "skm", ["skm", "--responses", str(responses), "--repeat", str(repeat)])
+        finally:
+            backend.drop("skm")
     # SQLite serialises every writer: there call-next would measure the database lock, not the queue.
-    if isinstance(backend, Postgres):
+    if isinstance(backend, Postgres) and "queues" in wanted:
         backend.fresh("queues")
         try:
             out["queues"] = run_part(
@@ -699,7 +711,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes; print the report, do not write it")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if BALAI_DATABASE_URL is set")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--rerun",
+        choices=PUBLICSERVICES_PARTS,
+        action="append",
+        help="after a change: run only this part again on each database, keep the rest of the last full run "
+        "(var/bench/results.json) and say so in the report",
+    )
     args = parser.parse_args()
+    if args.rerun:
+        rerun(args.rerun, args.output, args.no_postgres)
+        return
 
     backends: list[Backend] = [SQLite()]
     url = os.environ.get("BALAI_DATABASE_URL", "")
@@ -725,6 +747,46 @@ def main() -> None:
     (VAR / "results.json").write_text(json.dumps(results, indent=1))
     print(report)
     print(f"wrote {args.output}")
+
+
+def rerun(parts: list[str], output: Path, no_postgres: bool) -> None:
+    """Run some parts again and rewrite the report from the last full run with their new figures.
+
+    The header keeps the full run's command and date and names what was rerun, when: a reader sees that a
+    table mixes two runs on the same machine.
+    """
+    saved = VAR / "results.json"
+    if not saved.exists() or not output.exists():
+        raise SystemExit("no full run to update: run make bench first")
+    results = json.loads(saved.read_text())
+    header = output.read_text()
+    command = re.search(r"^- Command: `(.+)`$", header, re.M)
+    date = re.search(r"^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d) UTC \(run took ([\d.]+) min\)", header, re.M)
+    if command is None or date is None:
+        raise SystemExit(f"{output} has no header of a full run")
+    url = os.environ.get("BALAI_DATABASE_URL", "")
+    backends: list[Backend] = [SQLite()]
+    if url.startswith(("postgres://", "postgresql://")) and not no_postgres:
+        backends.append(Postgres(url))
+    now = dt.datetime.now(dt.UTC)
+    for backend in backends:
+        result = next((r for r in results if r["label"] == backend.label), None)
+        if result is None:
+            raise SystemExit(f"the last full run has no {backend.label} results")
+        print(f"{backend.label}:", flush=True)
+        result.update(run_publicservices(backend, quick=False, only=set(parts)))
+    started = dt.datetime.strptime(date.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+    report = render(results, command.group(1), started, float(date.group(2)) * 60)
+    again = shlex.join(["bench/run.py", *(f"--rerun={p}" for p in parts)])
+    note = (
+        f"- Rerun: {', '.join(parts)} at {now:%Y-%m-%d %H:%M} UTC (`{again}`), after a change; "
+        "every other figure is from the full run above."
+    )
+    report = report.replace("\n- Machine:", f"\n{note}\n- Machine:", 1)
+    output.write_text(report)
+    saved.write_text(json.dumps(results, indent=1))
+    print(report)
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":

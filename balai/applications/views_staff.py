@@ -8,7 +8,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from balai.applications.models import (
     ResultDocument,
     ResultTemplate,
 )
+from balai.core.pagination import BoundedPaginator
 from balai.org import access
 from balai.org.models import User
 from balai.org.roles import Action
@@ -55,7 +55,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     filters = selectors.DeskFilters()
     if form.is_valid():
         filters = selectors.DeskFilters(**form.cleaned_data)
-    page = Paginator(selectors.desk_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(selectors.desk_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(a, a.is_overdue(now)) for a in page.object_list]
     query = request.GET.copy()

@@ -26,10 +26,10 @@ from balai.complaints.choices import CLOSED_STATUSES, Channel, Status, UpdateKin
 from balai.complaints.forms_public import LookupForm, MapFilterForm, PublicReportForm, RatingForm, ReopenForm
 from balai.complaints.models import Category, Complaint, ComplaintPhoto
 from balai.complaints.photos import photo_add
-from balai.complaints.selectors import BoundedPaginator
 from balai.complaints.services import REOPEN_WINDOW_DAYS, complaint_rate, complaint_reopen, complaint_submit
 from balai.core.middleware import client_ip
 from balai.core.models import AuditEvent
+from balai.core.pagination import BoundedPaginator
 from balai.org.models import OrgUnit
 from balai.org.selectors import pemda_root
 

@@ -20,6 +20,7 @@ from balai.complaints import exports, forms_staff, selectors, services
 from balai.complaints.choices import TRANSITIONS, Status
 from balai.complaints.models import Category, Complaint, ComplaintPhoto
 from balai.complaints.moderation import complaint_moderate
+from balai.core.pagination import BoundedPaginator
 from balai.org import access
 from balai.org.choices import UnitKind
 from balai.org.models import OrgUnit, User
@@ -59,7 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = selectors.QueueFilters(**form.cleaned_data)
     reports = selectors.queue(user, tab=tab, filters=filters)
-    page = selectors.BoundedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(c, selectors.is_overdue(c, now)) for c in page.object_list]
     query = request.GET.copy()

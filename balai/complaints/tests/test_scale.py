@@ -16,6 +16,7 @@ from balai.complaints import models, selectors, views_public, views_staff
 from balai.complaints.choices import Channel, Status
 from balai.complaints.models import Category, Complaint, Follower
 from balai.complaints.services import complaint_submit
+from balai.core import pagination
 from balai.core.testing import Story
 from balai.org import services as org
 from balai.org.models import User
@@ -50,13 +51,13 @@ def test_bounded_paginator_counts_up_to_its_bound(story: Story, lamp: Category) 
     for _i in range(5):
         _report(story, lamp)
     reports = Complaint.objects.order_by("-received_at", "-id")
-    bounded = selectors.BoundedPaginator(reports, 2, bound=3)
+    bounded = pagination.BoundedPaginator(reports, 2, bound=3)
     assert (bounded.count, bounded.more, bounded.num_pages, bounded.pages_label) == (3, True, 2, "2+")
     # A page past the bound is the last one offered: the database never skips more than the bound.
     assert bounded.get_page(99).number == 2
-    exact = selectors.BoundedPaginator(reports, 2, bound=10)
+    exact = pagination.BoundedPaginator(reports, 2, bound=10)
     assert (exact.count, exact.more, exact.num_pages, exact.pages_label) == (5, False, 3, "3")
-    assert selectors.BoundedPaginator(reports, 2, bound=5).pages_label == "3"  # exactly the bound: no "+"
+    assert pagination.BoundedPaginator(reports, 2, bound=5).pages_label == "3"  # exactly the bound: no "+"
 
 
 def test_queue_says_there_are_more_pages_than_it_counted(
@@ -64,7 +65,7 @@ def test_queue_says_there_are_more_pages_than_it_counted(
 ) -> None:
     for _i in range(5):
         _report(story, lamp)
-    monkeypatch.setattr(selectors, "PAGINATION_BOUND", 3)
+    monkeypatch.setattr(pagination, "PAGINATION_BOUND", 3)
     monkeypatch.setattr(views_staff, "PAGE_SIZE", 2)
     client.force_login(_desk(story))
     html = client.get(reverse("complaints_staff:queue"), {"tab": "all"}).content.decode()
@@ -77,7 +78,7 @@ def test_public_list_says_there_are_more_pages_than_it_counted(
 ) -> None:
     for _i in range(5):
         Complaint.objects.filter(pk=_report(story, lamp).pk).update(status=Status.VERIFIED)
-    monkeypatch.setattr(selectors, "PAGINATION_BOUND", 3)
+    monkeypatch.setattr(pagination, "PAGINATION_BOUND", 3)
     monkeypatch.setattr(views_public, "PAGE_SIZE", 2)
     html = client.get(reverse("complaints_public:map")).content.decode()
     assert "Page 1 of 2+" in html
