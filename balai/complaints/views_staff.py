@@ -78,6 +78,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             (selectors.Tab.ALL, _("All")),
         ],
         "form": form,
+        "filters_open": any(request.GET.get(name) for name in form.fields),
         "query": query.urlencode(),
         "tab_query": tab_query.urlencode(),
     }
