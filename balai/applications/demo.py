@@ -20,6 +20,7 @@ from balai.applications import services
 from balai.applications.choices import ContactChannel, FieldType
 from balai.applications.models import Application, Citizen
 from balai.org.models import OrgUnit
+from balai.org.selectors import pemda_zone
 from balai.publicservices.models import Service
 
 DEMO_CONTACT = "warga@example.com"
@@ -134,7 +135,10 @@ def seed_applications(root: OrgUnit, *, seed: int = 1, per_service: int = 2) -> 
         defaults={"verified_at": timezone.now(), "notifications": False},
     )
     made = 0
-    now = timezone.now()
+    # Anchored on noon of the Pemda's today, not on now: two loads minutes apart (the demo test does that) must
+    # put every application on the same day, even when "now minus a few hours" would cross midnight between them.
+    zone = pemda_zone()
+    noon = dt.datetime.combine(timezone.localdate(timezone=zone), dt.time(12), tzinfo=zone)
     online = Service.objects.filter(is_online=True, is_active=True, unit__path__startswith=root.path).select_related(
         "unit"
     )
@@ -142,7 +146,7 @@ def seed_applications(root: OrgUnit, *, seed: int = 1, per_service: int = 2) -> 
         if Application.objects.filter(service=service).exists():
             continue
         for i in range(per_service):
-            submitted = now - dt.timedelta(days=rng.randrange(1, 12), hours=rng.randrange(0, 8))
+            submitted = noon - dt.timedelta(days=rng.randrange(1, 12), hours=rng.randrange(0, 8))
             documents: dict[str, Any] = {}
             for req in service.required_documents.all():
                 if "pdf" in req.types:
