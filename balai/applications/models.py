@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +26,7 @@ from balai.applications.choices import (
     Status,
     StepKind,
 )
-from balai.core.scoping import ScopedQuerySet, subtree_q
+from balai.core.scoping import ScopedQuerySet, scope_unit_ids
 
 
 # ------------------------------------------------------------------------------------- form config
@@ -190,20 +189,8 @@ class ApplicationQuerySet(ScopedQuerySet["Application"]):
     def visible_to(self, user: Any, action: str = "view") -> ApplicationQuerySet:
         """The scope as the ids of the units in it, not a join on their paths: the filter then stays on this
         table, so the (unit, status) index serves the desk's list and its overdue count."""
-        from balai.org.access import scope_paths
-        from balai.org.models import OrgUnit
-
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        paths = scope_paths(user, action)
-        if not paths:
-            return self.none()
-        in_scope = Q()
-        for path in paths:
-            in_scope |= subtree_q(path)
-        return self.filter(unit_id__in=OrgUnit.objects.filter(in_scope).values("pk"))
+        units = scope_unit_ids(user, action)
+        return self if units is None else self.filter(unit_id__in=units)
 
     def overdue(self, now: dt.datetime | None = None) -> ApplicationQuerySet:
         return self.filter(status__in=list(SLA_RUNNING_STATUSES), due_at__lt=now or timezone.now())

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from balai.complaints.choices import OPEN_STATUSES, Channel, Classification, Status, UpdateKind
-from balai.core.scoping import ScopedQuerySet, subtree_q
+from balai.core.scoping import ScopedQuerySet, scope_unit_ids
 
 
 class Category(models.Model):
@@ -90,25 +90,13 @@ class ComplaintQuerySet(ScopedQuerySet["Complaint"]):
     """
 
     def visible_to(self, user: Any, action: str = "view") -> ComplaintQuerySet:
-        from balai.org.access import scope_paths
-
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
+        units: Any = scope_unit_ids(user, action)
+        if units is None:
             return self
-        paths = scope_paths(user, action)
-        if not paths:
-            return self.none()
-        from balai.org.models import OrgUnit
-
-        in_scope = Q()
-        for path in paths:
-            in_scope |= subtree_q(path)
         # The units' ids, not a join on their paths: the filter stays on this table, so the database reads a
         # page of the newest reports from an index instead of joining every report to its units. A few ids
         # (a kelurahan, an agency) go in as a list the planner can use its indexes with; a whole Pemda's
         # thousands of units stay a subquery, which nearly every report passes anyway.
-        units: Any = OrgUnit.objects.filter(in_scope).values_list("pk", flat=True)
         few = list(units[: SCOPE_ID_LIST + 1])
         if len(few) <= SCOPE_ID_LIST:
             units = few

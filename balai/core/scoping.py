@@ -32,19 +32,43 @@ def subtree_q(path: str, prefix: str = "") -> Q:
     return Q(**{f"{field}__gte": path, f"{field}__lte": path + "9" * (PATH_MAX - len(path))})
 
 
+def user_scope_paths(user: User | Any, action: str = "view") -> list[str] | None:
+    """The tree paths an active user may act on; None for a superuser (everything); [] for nobody."""
+    from balai.org.access import scope_paths
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return list(scope_paths(user, action))
+
+
+def scope_unit_ids(user: User | Any, action: str = "view") -> models.QuerySet[Any] | None:
+    """The ids of the units in the user's scope, as a subquery; None for a superuser (everything).
+
+    For tables that filter on their own unit columns (``unit_id IN (...)``) rather than join the units' paths:
+    the filter then stays on the table, where its indexes are.
+    """
+    from balai.org.models import OrgUnit
+
+    paths = user_scope_paths(user, action)
+    if paths is None:
+        return None
+    in_scope = Q(pk__in=[])
+    for path in paths:
+        in_scope |= subtree_q(path)
+    return OrgUnit.objects.filter(in_scope).values_list("pk", flat=True)
+
+
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     #: Django lookup from this model to its OrgUnit ("org_unit", "report__org_unit", or "" for OrgUnit).
     scope_field: str = "org_unit"
     scope_allow_null_for_root: bool = False
 
     def visible_to(self, user: User | Any, action: str = "view") -> ScopedQuerySet[M]:
-        from balai.org.access import scope_paths
-
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
+        paths = user_scope_paths(user, action)
+        if paths is None:
             return self
-        paths = scope_paths(user, action)
         if not paths:
             return self.none()
         prefix = f"{self.scope_field}__" if self.scope_field else ""
