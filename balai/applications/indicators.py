@@ -40,6 +40,7 @@ INDICATORS = [
         unit="permohonan",
         polarity=0,
         sort_order=400,
+        public=True,
     ),
     _spec(
         COMPLETED,
@@ -60,6 +61,7 @@ INDICATORS = [
         ratio_factor=100.0,
         decimals=1,
         sort_order=420,
+        public=True,
         description_id="Bagian permohonan yang selesai pada periode itu dalam jangka waktu standar pelayanan.",
         description_en="Share of the applications completed in the period within the service's time limit.",
     ),

@@ -48,6 +48,7 @@ INDICATORS = [
         unit="aduan",
         polarity=0,
         sort_order=200,
+        public=True,
     ),
     *[
         _spec(
@@ -72,6 +73,7 @@ INDICATORS = [
         ratio_factor=100.0,
         decimals=1,
         sort_order=210,
+        public=True,
     ),
     _spec(
         "complaints.resolved",
@@ -81,6 +83,7 @@ INDICATORS = [
         value_type="integer",
         unit="aduan",
         sort_order=220,
+        public=True,
     ),
     _spec(
         "complaints.resolved_on_time_rate",
@@ -92,6 +95,7 @@ INDICATORS = [
         ratio_factor=100.0,
         decimals=1,
         sort_order=230,
+        public=True,
     ),
     _spec(
         "complaints.overdue_open",

@@ -44,6 +44,7 @@ INDICATORS = [
         unit="jiwa",
         polarity=0,
         category="kependudukan",
+        public=True,
         description_id="Penduduk terdaftar (Dukcapil) per kelurahan/desa pada akhir bulan.",
         description_en="Registered residents (Dukcapil) per kelurahan/desa at the end of the month.",
         sort_order=30,
@@ -58,6 +59,7 @@ INDICATORS = [
         unit="orang",
         polarity=0,
         category="pelayanan",
+        public=True,
         description_id="Warga yang dilayani di kantor kelurahan per hari kerja (buku tamu atau aplikasi antrean).",
         description_en="Residents served at the kelurahan office per working day (guest book or queue app).",
         sort_order=40,
@@ -74,6 +76,7 @@ INDICATORS = [
         decimals=1,
         ratio_factor=100.0,
         category="keuangan",
+        public=True,
         description_id=(
             "Belanja terealisasi sejak 1 Januari dibagi pagu anggaran tahun berjalan, per perangkat daerah "
             "(kumulatif; dari sistem keuangan daerah). Bandingkan bulan akhir triwulan dengan target triwulan."

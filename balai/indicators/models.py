@@ -43,6 +43,13 @@ class Indicator(models.Model):
     category = models.CharField(_("category"), max_length=60, blank=True)
     sort_order = models.PositiveIntegerField(default=100)
     is_active = models.BooleanField(default=True)
+    #: Shown on the public transparency dashboard and published as open data (Satu Data). An administrator's
+    #: decision: a module's declaration only sets it when the indicator is first created.
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Published on the public dashboard and as open data. Never for indicators with personal data."),
+    )
 
     class Meta:
         ordering = ["sort_order", "code"]

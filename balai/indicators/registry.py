@@ -38,6 +38,8 @@ class IndicatorSpec:
     description_id: str = ""
     description_en: str = ""
     sort_order: int = 100
+    #: Whether the indicator starts public (transparency dashboard, open data); administrators decide afterwards.
+    public: bool = False
 
 
 @dataclass(frozen=True)

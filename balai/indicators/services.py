@@ -62,7 +62,9 @@ def indicators_sync(*, actor: Any, sources: list[str] | None = None) -> int:
             }
             obj = existing.get(spec.code)
             if obj is None:
-                existing[spec.code], created = Indicator.objects.get_or_create(code=spec.code, defaults=values)
+                existing[spec.code], created = Indicator.objects.get_or_create(
+                    code=spec.code, defaults={**values, "is_public": spec.public}
+                )
                 changed += int(created)
                 continue
             diff = {k: v for k, v in values.items() if getattr(obj, k) != v}

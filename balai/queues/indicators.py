@@ -89,6 +89,7 @@ INDICATORS = [
         300,
         description_id="Warga yang dilayani di loket kantor kelurahan, kecamatan atau MPP: dari antrean dan buku tamu.",
         description_en="Citizens served at the counters of a kelurahan, kecamatan or MPP office: queue and logbook.",
+        public=True,
     ),
     _count(VISITS_QUEUE, "Warga dilayani dari antrean", "Served from the queue", 301),
     _count(VISITS_WALK_IN, "Warga dilayani tanpa nomor antrean (buku tamu)", "Walk-ins (logbook)", 302),
@@ -99,6 +100,7 @@ INDICATORS = [
         310,
         description_id="Dari mengambil nomor sampai dipanggil pertama kali, rata-rata semua warga yang dilayani.",
         description_en="From taking a number to the first call, averaged over every citizen served.",
+        public=True,
     ),
     _minutes(
         SERVICE_TIME,

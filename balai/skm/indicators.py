@@ -46,6 +46,7 @@ INDICATORS = [
         unit="/100",
         decimals=2,
         category="pelayanan publik",
+        public=True,
         description_id=(
             "IKM unit pelayanan menurut Permenpan-RB 14/2017: rata-rata sembilan NRR × 25 (25-100). Mutu: A ≥ 88,31; "
             "B ≥ 76,61; C ≥ 65,00; D di bawahnya. Nilai kecamatan, kota dan tahunan dihitung dari seluruh jawaban "
@@ -68,6 +69,7 @@ INDICATORS = [
         unit="responden",
         polarity=0,
         category="pelayanan publik",
+        public=True,
         sort_order=601,
     ),
     *[
