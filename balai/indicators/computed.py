@@ -106,7 +106,7 @@ def rollups_compute(indicator: Indicator, terms: Terms, periods: set[Period]) ->
             cell[3] = 1
         cell[4] += count
     out = []
-    for (unit_id, period_id), (num, den, has_num, has_den, count) in acc.items():
+    for (unit_id, period_id), (num, den, has_num, has_den, facts) in acc.items():
         if not (has_num and has_den) or den == 0:
             continue
         period = wanted[period_id]
@@ -120,7 +120,7 @@ def rollups_compute(indicator: Indicator, terms: Terms, periods: set[Period]) ->
                 value=indicator.ratio_factor * num / den,
                 numerator=num,
                 denominator=den,
-                fact_count=int(count),
+                fact_count=int(facts),
             )
         )
     return out
