@@ -1079,12 +1079,12 @@ def _validate_terms(
     for side, codes in (("numerator", numerator), ("denominator", denominator)):
         for code in codes:
             comp = found.get(code)
-            if comp is None:
+            if code == d.code or (comp is not None and current is not None and comp.pk == current.pk):
+                errors[side].append(_("An indicator cannot be computed from itself."))
+            elif comp is None:
                 errors[side].append(_("Indicator %(code)s does not exist.") % {"code": code})
             elif not comp.is_active:
                 errors[side].append(_("Indicator %(code)s is not active.") % {"code": code})
-            elif code == d.code or (current is not None and comp.pk == current.pk):
-                errors[side].append(_("An indicator cannot be computed from itself."))
             elif comp.aggregation not in computed.ALLOWED_COMPONENTS:
                 errors[side].append(
                     _(
