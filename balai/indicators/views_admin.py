@@ -223,7 +223,15 @@ def targets_bulk(request: HttpRequest, code: str) -> HttpResponse:
                 values[unit] = _parse_target(entered[unit.pk])
             except ValueError:
                 errors[unit.code] = _("the target %(v)s is not a number") % {"v": entered[unit.pk]}
-        if not errors:
+        if errors:
+            # Say at once what else is wrong on the page, not one mistake per round trip.
+            for unit, value in values.items():
+                if value is not None:
+                    try:
+                        services.target_value_check(indicator, value)
+                    except ValueError as exc:
+                        errors[unit.code] = str(exc)
+        else:
             try:
                 result = services.targets_set_bulk(actor=user, indicator=indicator, period=period, values=values)
             except ValidationError as exc:

@@ -239,8 +239,14 @@ def test_self_cycle_and_equal_sides_are_refused(parts: dict[str, Indicator]) -> 
 
 
 def test_factor_period_type_and_missing_sides_are_checked(parts: dict[str, Indicator]) -> None:
-    _refused(_definition(ratio_factor=0.0), "ratio_factor", "The factor must be a number greater than 0, e.g. 100 or 1000.")
-    _refused(_definition(ratio_factor=-100.0), "ratio_factor", "The factor must be a number greater than 0, e.g. 100 or 1000.")
+    _refused(
+        _definition(ratio_factor=0.0), "ratio_factor", "The factor must be a number greater than 0, e.g. 100 or 1000."
+    )
+    _refused(
+        _definition(ratio_factor=-100.0),
+        "ratio_factor",
+        "The factor must be a number greater than 0, e.g. 100 or 1000.",
+    )
     _refused(
         _definition(period_type="day"),
         "period_type",
