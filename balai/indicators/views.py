@@ -187,7 +187,11 @@ def _template_csv(user: Any) -> HttpResponse:
     """A file the clerk can fill in: real codes of an external indicator and of a unit in their scope."""
     indicators = list(selectors.indicators_all())
     indicator = next(
-        (i for i in indicators if i.source == "external" and i.aggregation != Aggregation.RATIO),
+        (
+            i
+            for i in indicators
+            if i.source == "external" and i.aggregation not in (Aggregation.RATIO, Aggregation.COMPUTED)
+        ),
         indicators[0] if indicators else None,
     )
     in_scope = org_selectors.units_visible(user, Action.IMPORT).filter(is_active=True)
