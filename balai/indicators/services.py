@@ -968,8 +968,12 @@ def _require_indicator_admin(actor: Any) -> None:
 
 
 def declared_sources() -> dict[str, str]:
-    """Indicator code -> the module that declares it in code (the foundation's external ones included)."""
-    return {spec.code: module.source for module in registry.modules() for spec in module.all_specs()}
+    """Indicator code -> the module that declares it in code ("foundation" for the external ones every Pemda shares)."""
+    return {
+        spec.code: module.source if module.source != "external" else "foundation"
+        for module in registry.modules()
+        for spec in module.all_specs()
+    }
 
 
 def _reserved_prefixes() -> dict[str, str]:

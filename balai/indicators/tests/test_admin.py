@@ -260,3 +260,15 @@ def test_the_edit_page_of_a_module_indicator_offers_only_the_admin_fields(client
     assert response.status_code == 302
     row = Indicator.objects.get(code="complaints.received")
     assert (row.sort_order, row.owner, row.is_public, row.name_en) == (7, story.dinkes, False, "Reports received")
+
+
+def test_the_foundation_external_indicators_are_locked_like_module_ones(story: Story) -> None:
+    indicators_sync(actor=None)
+    residents = Indicator.objects.get(code="population.residents")
+    changed = IndicatorDefinition.of(residents)
+    changed.period_type = "quarter"
+    with pytest.raises(ValidationError) as exc:
+        indicator_update(actor=story.admin, indicator=residents, definition=changed)
+    assert exc.value.message_dict == {
+        "period_type": ["Declared by the foundation module: only public, owner, sort order and active can change."]
+    }
