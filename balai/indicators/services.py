@@ -693,8 +693,8 @@ def rollups_recompute(*, pairs: Iterable[tuple[int, str]]) -> int:
     for ind_id in sorted(targets, key=lambda i: (computed.depth(terms, i), i)):
         periods = targets[ind_id]
         indicator = indicators.get(ind_id)
-        if indicator is None:
-            continue
+        if indicator is None or (indicator.aggregation == Aggregation.COMPUTED and not indicator.is_active):
+            continue  # a deactivated computed indicator lost its roll-ups; reactivating it rebuilds them
         base_type = PeriodType(indicator.period_type)
         periods = {p for p in periods if is_coarser_or_equal(p.type, base_type)}
         with transaction.atomic():
@@ -1254,6 +1254,8 @@ def indicator_deactivate(*, actor: Any, indicator: Indicator) -> Indicator:
         indicator.is_active = False
         indicator.save(update_fields=["is_active"])
         audit_record(actor=actor, action="indicator.deactivate", obj=indicator, changes={"is_active": False})
+        if indicator.aggregation == Aggregation.COMPUTED:
+            computed_rebuild(indicator=indicator)  # drops its roll-ups: they would no longer follow its components
     return indicator
 
 

@@ -287,3 +287,15 @@ def test_a_computed_indicator_cannot_be_imported(parts: dict[str, Indicator], st
             "property": "dataElement",
         }
     ]
+
+
+def test_a_deactivated_computed_indicator_has_no_values_until_reactivated(
+    parts: dict[str, Indicator], story: Story
+) -> None:
+    rate = indicator_create(actor=None, definition=_definition())
+    _facts()
+    indicator_deactivate(actor=story.admin, indicator=rate)
+    _load("test.cases", [(KOMET, "20260125", 3)])
+    assert _values("202601") == {}
+    indicator_update(actor=story.admin, indicator=rate, definition=_definition(is_active=True))
+    assert _values("202601")[KOMET] == 2.0
