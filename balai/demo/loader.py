@@ -154,6 +154,9 @@ def load(
         seed_reports(root, days=max(3, 30 // scale), per_day=13.0 * scale, seed=seed)
         step("citizen reports")
         _targets(root, agency_units, window)
+        from balai.indicators.demo import seed_admin
+
+        seed_admin(root, years={m.start.year for m in window.months})  # computed rates per 1,000, more targets
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")

@@ -15,6 +15,14 @@ class Aggregation(models.TextChoices):
     MEDIAN = "median", _("Median (of all cases below)")
     # Indices that are a mean of pooled ratios (the SKM's IKM: nine NRRs): each Fact carries its parts (parts.py).
     MEAN_OF_RATIOS = "mean_of_ratios", _("Mean of ratios (each pooled over all units below)")
+    # Defined by an administrator as factor x numerator / denominator of other indicators' roll-ups (as DHIS2
+    # indicators): it has no Facts of its own (computed.py).
+    COMPUTED = "computed", _("Computed (factor × numerator ÷ denominator)")
+
+
+class TermRole(models.TextChoices):
+    NUMERATOR = "numerator", _("Numerator")
+    DENOMINATOR = "denominator", _("Denominator")
 
 
 class ValueType(models.TextChoices):

@@ -33,7 +33,7 @@ def rows_from_csv(content: bytes | str) -> list[dict[str, Any]]:
         num, den = row.get("numerator", ""), row.get("denominator", "")
         if table.decimal_comma:
             # "12,5" from an Indonesian-locale Excel; thousands dots ("1.234,5") go too.
-            value, num, den = (_decimal_comma(v) for v in (value, num, den))
+            value, num, den = (decimal_comma(v) for v in (value, num, den))
         out.append(
             {
                 "dataElement": row["dataElement"],
@@ -52,7 +52,7 @@ def rows_from_csv(content: bytes | str) -> list[dict[str, Any]]:
 _THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
-def _decimal_comma(text: str) -> str:
+def decimal_comma(text: str) -> str:
     if "," in text or _THOUSANDS.fullmatch(text):
         return text.replace(".", "").replace(",", ".")
     return text

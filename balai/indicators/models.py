@@ -12,6 +12,7 @@ from balai.indicators.choices import (
     ImportStrategy,
     PeriodTypeChoice,
     Polarity,
+    TermRole,
     ValueType,
 )
 
@@ -30,7 +31,10 @@ class Indicator(models.Model):
     polarity = models.SmallIntegerField(_("polarity"), choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
     period_type = models.CharField(_("period type"), max_length=10, choices=PeriodTypeChoice.choices)
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
-    ratio_factor = models.FloatField(default=1.0, help_text=_("100 for a percentage computed as a ratio."))
+    #: Ratio kinds and computed indicators: value = ratio_factor x numerator / denominator.
+    ratio_factor = models.FloatField(
+        _("factor"), default=1.0, help_text=_("100 for a percentage computed as a ratio, 1000 for a rate per 1,000.")
+    )
     owner = models.ForeignKey(
         "org.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owning unit")
     )
@@ -66,6 +70,24 @@ class Indicator(models.Model):
     @property
     def description(self) -> str:
         return self.description_en if (get_language() or "id").startswith("en") else self.description_id
+
+
+class IndicatorTerm(models.Model):
+    """One component of a computed indicator: its numerator or denominator is the sum of its terms' roll-ups."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="terms")
+    # PROTECT: deleting a component would silently change the computed indicator's meaning.
+    component = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="used_in")
+    role = models.CharField(max_length=12, choices=TermRole.choices)
+
+    class Meta:
+        ordering = ["indicator", "role", "component__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "component", "role"], name="uniq_indicator_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.role} {self.component_id}"
 
 
 class FactQuerySet(ScopedQuerySet["Fact"]):

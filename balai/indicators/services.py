@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,12 +17,15 @@ from django.utils.translation import gettext as _
 
 from balai.core.audit import audit_record
 from balai.core.periods import InvalidPeriod, Period, PeriodType, is_coarser_or_equal
-from balai.indicators import distribution, parts, registry
-from balai.indicators.choices import Aggregation, ImportStatus, ImportStrategy, ValueType
-from balai.indicators.models import DirtyPeriod, Fact, FactRollup, ImportJob, Indicator, Target
+from balai.core.scoping import PATH_SEGMENT
+from balai.indicators import computed, distribution, parts, registry
+from balai.indicators.choices import Aggregation, ImportStatus, ImportStrategy, TermRole, ValueType
+from balai.indicators.models import DirtyPeriod, Fact, FactRollup, ImportJob, Indicator, IndicatorTerm, Target
 from balai.org import access
+from balai.org.choices import UnitKind
 from balai.org.models import OrgUnit
 from balai.org.roles import Action
+from balai.org.services import ImportReport, RowResult
 
 CHUNK = 2000
 
@@ -32,6 +36,8 @@ def indicators_sync(*, actor: Any, sources: list[str] | None = None) -> int:
 
     ``sources`` limits the sync to some modules (a module re-syncing its data-driven indicators after an
     administrator added a category). Rows no longer declared are left as they are, with their history.
+    The sort order and publicity come from the declaration only when the row is created: afterwards they
+    are the administrator's (indicator admin pages).
     """
     changed = 0
     # Dynamic specs read module tables: gather them before the write transaction.
@@ -57,13 +63,12 @@ def indicators_sync(*, actor: Any, sources: list[str] | None = None) -> int:
                 "category": spec.category,
                 "description_id": spec.description_id,
                 "description_en": spec.description_en,
-                "sort_order": spec.sort_order,
                 "source": source,
             }
             obj = existing.get(spec.code)
             if obj is None:
                 existing[spec.code], created = Indicator.objects.get_or_create(
-                    code=spec.code, defaults={**values, "is_public": spec.public}
+                    code=spec.code, defaults={**values, "is_public": spec.public, "sort_order": spec.sort_order}
                 )
                 changed += int(created)
                 continue
@@ -231,6 +236,19 @@ def facts_import(
             conflict(
                 code,
                 _("row %(i)d: indicator (dataElement) %(c)s does not exist") % {"i": index, "c": code},
+                index,
+                "dataElement",
+            )
+            continue
+        if indicator.aggregation == Aggregation.COMPUTED:
+            # Its roll-ups are computed from its components' (computed.py): a Fact of its own would never be read.
+            conflict(
+                code,
+                _(
+                    "row %(i)d: indicator %(c)s is computed from other indicators and cannot be imported; "
+                    "import its components instead"
+                )
+                % {"i": index, "c": code},
                 index,
                 "dataElement",
             )
@@ -522,6 +540,8 @@ def rollups_compute(indicator: Indicator, periods: set[Period]) -> list[FactRoll
     """
     if not periods:
         return []
+    if indicator.aggregation == Aggregation.COMPUTED:
+        return computed.rollups_compute(indicator, computed.graph().get(indicator.pk, computed.Terms()), periods)
     windows = [_fact_window(indicator, p) for p in periods]
     start, end = min(w[0] for w in windows), max(w[1] for w in windows)
     wanted = {p.id: p for p in periods}
@@ -647,25 +667,44 @@ def _copy_extra(extra: Any) -> Any:
 
 
 def rollups_recompute(*, pairs: Iterable[tuple[int, str]]) -> int:
-    """Rebuild roll-ups for the given (indicator, base period) pairs and all coarser periods."""
+    """Rebuild roll-ups for the given (indicator, base period) pairs and all coarser periods.
+
+    The computed indicators that use a rebuilt indicator (transitively) are rebuilt after it for the same
+    periods (those of their type or coarser), components first: their roll-ups read the components'.
+    """
     targets: dict[int, set[Period]] = defaultdict(set)
     for ind_id, period_id in pairs:
         base = Period.parse(period_id)
         targets[ind_id].add(base)
         targets[ind_id].update(base.parents())
+    terms = computed.graph()
+    if terms:
+        uses = computed.dependents(terms)
+        queue = list(targets)
+        while queue:
+            changed = queue.pop()
+            for user_id in uses.get(changed, ()):
+                before = len(targets[user_id])
+                targets[user_id] |= targets[changed]
+                if len(targets[user_id]) != before:
+                    queue.append(user_id)
     written = 0
     indicators = Indicator.objects.in_bulk(list(targets))
-    for ind_id, periods in targets.items():
+    for ind_id in sorted(targets, key=lambda i: (computed.depth(terms, i), i)):
+        periods = targets[ind_id]
         indicator = indicators.get(ind_id)
-        if indicator is None:
-            continue
+        if indicator is None or (indicator.aggregation == Aggregation.COMPUTED and not indicator.is_active):
+            continue  # a deactivated computed indicator lost its roll-ups; reactivating it rebuilds them
         base_type = PeriodType(indicator.period_type)
         periods = {p for p in periods if is_coarser_or_equal(p.type, base_type)}
         with transaction.atomic():
             # One rebuild per indicator at a time: two workers must not interleave read and write and leave
             # the older computation in place.
             Indicator.objects.select_for_update().filter(pk=ind_id).first()
-            rows = rollups_compute(indicator, periods)
+            if indicator.aggregation == Aggregation.COMPUTED:
+                rows = computed.rollups_compute(indicator, terms.get(ind_id, computed.Terms()), periods)
+            else:
+                rows = rollups_compute(indicator, periods)
             for chunk in _chunks(sorted(p.id for p in periods), 500):
                 FactRollup.objects.filter(indicator=indicator, period__in=chunk).delete()
             FactRollup.objects.bulk_create(rows, batch_size=CHUNK)
@@ -847,7 +886,433 @@ def _module_facts_refresh(
     return changed_pairs
 
 
+# ------------------------------------------------------------------------------ indicator admin
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){1,4}$")
+DECIMALS_MAX = 4
+#: Aggregations an administrator may give an indicator; a mean of ratios needs parts only modules compute.
+ADMIN_AGGREGATIONS = [a for a in Aggregation.values if a != Aggregation.MEAN_OF_RATIOS]
+#: What an administrator may change on an indicator a module declares; the rest comes from its code.
+MODULE_EDITABLE = ("is_public", "owner", "sort_order", "is_active")
+OWNER_KINDS = (UnitKind.PEMDA, UnitKind.PERANGKAT_DAERAH, UnitKind.UPTD, UnitKind.BAGIAN)
+_RATIO_KINDS_ALL = (Aggregation.RATIO, Aggregation.LAST_RATIO, Aggregation.COMPUTED)
+
+
+@dataclass
+class IndicatorDefinition:
+    """Everything an administrator sets on an indicator; ``numerator``/``denominator`` are component codes."""
+
+    code: str
+    name_id: str
+    name_en: str
+    period_type: str
+    aggregation: str = Aggregation.SUM
+    value_type: str = ValueType.NUMBER
+    unit: str = ""
+    polarity: int = 1
+    decimals: int = 0
+    ratio_factor: float = 1.0
+    description_id: str = ""
+    description_en: str = ""
+    owner: OrgUnit | None = None
+    is_public: bool = False
+    category: str = ""
+    sort_order: int = 100
+    is_active: bool = True
+    numerator: list[str] = field(default_factory=list)
+    denominator: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> IndicatorDefinition:
+        """The indicator as it is now, to change a few fields of."""
+        terms = list(indicator.terms.select_related("component").order_by("component__code"))
+        return cls(
+            **{f: getattr(indicator, f) for f in _DEFINITION_FIELDS},
+            numerator=[t.component.code for t in terms if t.role == TermRole.NUMERATOR],
+            denominator=[t.component.code for t in terms if t.role == TermRole.DENOMINATOR],
+        )
+
+
+_DEFINITION_FIELDS = (
+    "code",
+    "name_id",
+    "name_en",
+    "period_type",
+    "aggregation",
+    "value_type",
+    "unit",
+    "polarity",
+    "decimals",
+    "ratio_factor",
+    "description_id",
+    "description_en",
+    "owner",
+    "is_public",
+    "category",
+    "sort_order",
+    "is_active",
+)
+
+
+def indicator_admin_allowed(user: Any) -> bool:
+    """Indicators are city-wide: only an administrator of a whole Pemda (its root unit) defines them."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(len(p) == PATH_SEGMENT for p in access.scope_paths(user, Action.ADMIN))
+
+
+def _require_indicator_admin(actor: Any) -> None:
+    if actor is not None and not indicator_admin_allowed(actor):
+        raise PermissionDenied(_("Only an administrator of the whole Pemda can define indicators."))
+
+
+def declared_sources() -> dict[str, str]:
+    """Indicator code -> the module that declares it in code ("foundation" for the external ones every Pemda shares)."""
+    return {
+        spec.code: module.source if module.source != "external" else "foundation"
+        for module in registry.modules()
+        for spec in module.all_specs()
+    }
+
+
+def _reserved_prefixes() -> dict[str, str]:
+    """First code segments that modules own (``complaints.``): an administrator's code must not collide."""
+    out: dict[str, str] = {}
+    for module in registry.modules():
+        if module.source == "external":
+            continue
+        for spec in module.specs:
+            out.setdefault(spec.code.split(".")[0], module.source)
+    return out
+
+
+def _validate_definition(d: IndicatorDefinition, current: Indicator | None) -> dict[str, Indicator]:
+    """Raise ValidationError (by field) for a bad definition; return the components by code."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    if current is None or d.code != current.code:
+        if not CODE_RE.fullmatch(d.code) or len(d.code) > 80:
+            errors["code"].append(
+                _(
+                    "Use lower-case letters, digits and underscores in two to five parts separated by dots, "
+                    "at most 80 characters, e.g. attendance.late_rate."
+                )
+            )
+        elif Indicator.objects.filter(code=d.code).exists() or d.code in declared_sources():
+            errors["code"].append(_("An indicator with the code %(code)s already exists.") % {"code": d.code})
+        else:
+            module = _reserved_prefixes().get(d.code.split(".")[0])
+            if module:
+                errors["code"].append(
+                    _("Codes starting with %(prefix)s. belong to the %(module)s module.")
+                    % {"prefix": d.code.split(".")[0], "module": module}
+                )
+    for name in ("name_id", "name_en"):
+        value = getattr(d, name)
+        if not value.strip():
+            errors[name].append(_("Enter a name."))
+        elif len(value) > 200:
+            errors[name].append(_("At most 200 characters."))
+    if d.period_type not in PeriodType.__members__.values():
+        errors["period_type"].append(_("Choose a period type."))
+    if d.aggregation not in ADMIN_AGGREGATIONS:
+        errors["aggregation"].append(_("Choose an aggregation."))
+    if d.value_type not in ValueType.values:
+        errors["value_type"].append(_("Choose a value type."))
+    elif d.aggregation == Aggregation.COMPUTED and d.value_type == ValueType.BOOLEAN:
+        errors["value_type"].append(_("A computed indicator is a number or a percentage, not yes/no."))
+    if d.polarity not in (-1, 0, 1):
+        errors["polarity"].append(_("Choose a polarity."))
+    if not 0 <= d.decimals <= DECIMALS_MAX:
+        errors["decimals"].append(_("Decimals must be between 0 and %(max)d.") % {"max": DECIMALS_MAX})
+    if not math.isfinite(d.ratio_factor) or d.ratio_factor <= 0:
+        errors["ratio_factor"].append(_("The factor must be a number greater than 0, e.g. 100 or 1000."))
+    if len(d.unit) > 30:
+        errors["unit"].append(_("At most 30 characters."))
+    if len(d.category) > 60:
+        errors["category"].append(_("At most 60 characters."))
+    if not 0 <= d.sort_order <= 1_000_000:
+        errors["sort_order"].append(_("The sort order must be between 0 and 1,000,000."))
+    if d.owner is not None and (not d.owner.is_active or d.owner.kind not in OWNER_KINDS):
+        errors["owner"].append(
+            _("The owner must be an active office: the Pemda, a perangkat daerah, UPTD or division.")
+        )
+    if current is not None:
+        has_facts = Fact.objects.filter(indicator=current).exists()
+        if has_facts:
+            if d.code != current.code:
+                errors["code"].append(_("The code cannot change once the indicator has data."))
+            if d.aggregation != current.aggregation:
+                errors["aggregation"].append(_("The aggregation cannot change once the indicator has data."))
+            if d.period_type != current.period_type:
+                errors["period_type"].append(_("The period type cannot change once the indicator has data."))
+        if d.aggregation != current.aggregation or d.period_type != current.period_type or not d.is_active:
+            users = _computed_users(current)
+            if users:
+                field_name = "is_active" if not d.is_active else "aggregation"
+                errors[field_name].append(
+                    _("It is a component of the computed indicator(s) %(codes)s: change or deactivate those first.")
+                    % {"codes": ", ".join(users)}
+                )
+    components = _validate_terms(d, current, errors) if not errors.get("period_type") else {}
+    if errors:
+        raise ValidationError(dict(errors))
+    return components
+
+
+def _validate_terms(
+    d: IndicatorDefinition, current: Indicator | None, errors: dict[str, list[str]]
+) -> dict[str, Indicator]:
+    numerator = [c.strip() for c in d.numerator if c.strip()]
+    denominator = [c.strip() for c in d.denominator if c.strip()]
+    if d.aggregation != Aggregation.COMPUTED:
+        if numerator or denominator:
+            errors["numerator"].append(_("Only a computed indicator has a numerator and a denominator."))
+        return {}
+    for side, codes in (("numerator", numerator), ("denominator", denominator)):
+        if not codes:
+            errors[side].append(_("Choose at least one indicator."))
+        elif len(set(codes)) != len(codes):
+            errors[side].append(_("An indicator appears twice."))
+    if numerator and set(numerator) == set(denominator):
+        errors["denominator"].append(
+            _("The denominator must differ from the numerator (the value would always be the factor).")
+        )
+    found = {i.code: i for i in Indicator.objects.filter(code__in=set(numerator) | set(denominator))}
+    terms = computed.graph()
+    for side, codes in (("numerator", numerator), ("denominator", denominator)):
+        for code in codes:
+            comp = found.get(code)
+            if code == d.code or (comp is not None and current is not None and comp.pk == current.pk):
+                errors[side].append(_("An indicator cannot be computed from itself."))
+            elif comp is None:
+                errors[side].append(_("Indicator %(code)s does not exist.") % {"code": code})
+            elif not comp.is_active:
+                errors[side].append(_("Indicator %(code)s is not active.") % {"code": code})
+            elif comp.aggregation not in computed.ALLOWED_COMPONENTS:
+                errors[side].append(
+                    _(
+                        "Indicator %(code)s is aggregated as “%(agg)s”: only counts (sum, last value) and other "
+                        "computed indicators can be components. Use the indicator of its count instead."
+                    )
+                    % {"code": code, "agg": comp.get_aggregation_display()}
+                )
+            elif current is not None and computed.reaches(terms, [comp.pk], current.pk):
+                errors[side].append(
+                    _("Indicator %(code)s is itself computed from this one: that would be a cycle.") % {"code": code}
+                )
+            elif d.period_type in PeriodType.__members__.values() and not is_coarser_or_equal(
+                PeriodType(d.period_type), PeriodType(comp.period_type)
+            ):
+                errors["period_type"].append(
+                    _("The period type cannot be finer than that of component %(code)s (%(type)s).")
+                    % {"code": code, "type": comp.get_period_type_display()}
+                )
+    return found
+
+
+def _apply_terms(indicator: Indicator, d: IndicatorDefinition, components: dict[str, Indicator]) -> bool:
+    """Replace the indicator's terms; whether they changed."""
+    wanted = {(components[c].pk, TermRole.NUMERATOR.value) for c in d.numerator if c.strip()} | {
+        (components[c].pk, TermRole.DENOMINATOR.value) for c in d.denominator if c.strip()
+    }
+    if d.aggregation != Aggregation.COMPUTED:
+        wanted = set()
+    current = set(IndicatorTerm.objects.filter(indicator=indicator).values_list("component_id", "role"))
+    if current == wanted:
+        return False
+    IndicatorTerm.objects.filter(indicator=indicator).delete()
+    IndicatorTerm.objects.bulk_create(
+        [IndicatorTerm(indicator=indicator, component_id=cid, role=role) for cid, role in sorted(wanted)]
+    )
+    return True
+
+
+def computed_rebuild(*, indicator: Indicator) -> int:
+    """Rebuild all roll-ups of a computed indicator (its definition changed), and of those that use it."""
+    FactRollup.objects.filter(indicator=indicator).delete()
+    if indicator.aggregation != Aggregation.COMPUTED or not indicator.is_active:
+        return 0
+    terms = computed.graph().get(indicator.pk, computed.Terms())
+    base = PeriodType(indicator.period_type)
+    types = [t.value for t in PeriodType if is_coarser_or_equal(t, base)]
+    periods = set(
+        FactRollup.objects.filter(indicator_id__in=terms.components, period_type__in=types)
+        .order_by()
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return rollups_recompute(pairs=[(indicator.pk, p) for p in periods])
+
+
+def _definition_changes(indicator: Indicator, d: IndicatorDefinition) -> dict[str, dict[str, Any]]:
+    out = {}
+    for f in _DEFINITION_FIELDS:
+        before, after = getattr(indicator, f), getattr(d, f)
+        if before != after:
+            if isinstance(before, OrgUnit) or isinstance(after, OrgUnit):
+                before = before.code if before else None
+                after = after.code if after else None
+            out[f] = {"before": before, "after": after}
+    return out
+
+
+def indicator_create(*, actor: Any, definition: IndicatorDefinition) -> Indicator:
+    """Define an external (or computed) indicator; the import API and connectors feed it by its code."""
+    _require_indicator_admin(actor)
+    d = definition
+    d.code = d.code.strip()
+    with transaction.atomic():
+        components = _validate_definition(d, None)
+        indicator = Indicator.objects.create(**{f: getattr(d, f) for f in _DEFINITION_FIELDS}, source="external")
+        _apply_terms(indicator, d, components)
+        audit_record(
+            actor=actor,
+            action="indicator.create",
+            obj=indicator,
+            changes={
+                "code": indicator.code,
+                "aggregation": indicator.aggregation,
+                "period_type": indicator.period_type,
+                "numerator": sorted(d.numerator),
+                "denominator": sorted(d.denominator),
+            },
+        )
+        if indicator.aggregation == Aggregation.COMPUTED:
+            computed_rebuild(indicator=indicator)
+    return indicator
+
+
+def indicator_update(*, actor: Any, indicator: Indicator, definition: IndicatorDefinition) -> Indicator:
+    """Change an indicator. A module's indicator keeps its definition from code: only MODULE_EDITABLE changes."""
+    _require_indicator_admin(actor)
+    d = definition
+    d.code = d.code.strip()
+    with transaction.atomic():
+        indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        declared_by = declared_sources().get(indicator.code)
+        if declared_by is not None:
+            theirs = IndicatorDefinition.of(indicator)
+            locked = [
+                f
+                for f in (*_DEFINITION_FIELDS, "numerator", "denominator")
+                if f not in MODULE_EDITABLE and getattr(theirs, f) != getattr(d, f)
+            ]
+            if locked:
+                raise ValidationError(
+                    {
+                        f: _("Declared by the %(module)s module: only public, owner, sort order and active can change.")
+                        % {"module": declared_by}
+                        for f in locked
+                    }
+                )
+        components = _validate_definition(d, indicator)
+        changes = _definition_changes(indicator, d)
+        rebuild = {"aggregation", "period_type", "ratio_factor", "is_active"} & set(changes)
+        for f in _DEFINITION_FIELDS:
+            setattr(indicator, f, getattr(d, f))
+        indicator.save()
+        if _apply_terms(indicator, d, components):
+            changes["terms"] = {"numerator": sorted(d.numerator), "denominator": sorted(d.denominator)}
+            rebuild.add("terms")
+        if not changes:
+            return indicator
+        audit_record(actor=actor, action="indicator.update", obj=indicator, changes=changes)
+        if (rebuild and indicator.aggregation == Aggregation.COMPUTED) or "aggregation" in rebuild:
+            computed_rebuild(indicator=indicator)
+        elif "ratio_factor" in rebuild and indicator.aggregation in _RATIO_KINDS_ALL:
+            # A ratio's value is factor x numerator / denominator: its roll-ups (and those using it) change.
+            periods_mark_dirty(
+                pairs={
+                    (indicator.pk, p)
+                    for p in Fact.objects.filter(indicator=indicator)
+                    .order_by()
+                    .values_list("period", flat=True)
+                    .distinct()
+                }
+            )
+    return indicator
+
+
+def indicator_deactivate(*, actor: Any, indicator: Indicator) -> Indicator:
+    """Hide an indicator from the catalogue, dashboards and imports; its data stays. Refused while in use."""
+    _require_indicator_admin(actor)
+    with transaction.atomic():
+        indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        if not indicator.is_active:
+            return indicator
+        users = _computed_users(indicator)
+        if users:
+            raise ValidationError(
+                {
+                    "is_active": _(
+                        "It is a component of the computed indicator(s) %(codes)s: change or deactivate those first."
+                    )
+                    % {"codes": ", ".join(users)}
+                }
+            )
+        indicator.is_active = False
+        indicator.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="indicator.deactivate", obj=indicator, changes={"is_active": False})
+        if indicator.aggregation == Aggregation.COMPUTED:
+            computed_rebuild(indicator=indicator)  # drops its roll-ups: they would no longer follow its components
+    return indicator
+
+
+def _computed_users(indicator: Indicator) -> list[str]:
+    """Codes of the active computed indicators that use this one directly."""
+    return sorted(
+        Indicator.objects.filter(terms__component=indicator, is_active=True)
+        .exclude(pk=indicator.pk)
+        .distinct()
+        .values_list("code", flat=True)
+    )
+
+
 # -------------------------------------------------------------------------------------- targets
+#: Aggregations whose values can be negative (a balance, a change); everything else counts or rates something.
+_SIGNED = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
+TARGET_CSV_HEADERS = ["indicator", "orgUnit", "period", "value"]
+TARGET_CSV_ALIASES = {
+    "dataelement": "indicator",
+    "indikator": "indicator",
+    "kode_indikator": "indicator",
+    "org_unit": "orgunit",
+    "unit": "orgunit",
+    "kode_unit": "orgunit",
+    "periode": "period",
+    "target": "value",
+    "nilai": "value",
+}
+
+
+def target_value_check(indicator: Indicator, value: float) -> None:
+    """Refuse a target the indicator can never reach (ValueError with the reason)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(_("the target %(v)s is not a number") % {"v": value})
+    vt = indicator.value_type
+    if vt == ValueType.PERCENTAGE and not 0 <= value <= 100:
+        raise ValueError(_("a percentage target must be between 0 and 100"))
+    if vt == ValueType.BOOLEAN and value not in (0, 1):
+        raise ValueError(_("a yes/no target is 1 (yes) or 0 (no)"))
+    if value < 0 and (vt != ValueType.NUMBER or indicator.aggregation not in _SIGNED):
+        raise ValueError(_("a target for %(name)s cannot be negative") % {"name": indicator.name})
+
+
+def _target_period(indicator: Indicator, period: str) -> Period:
+    """The period parsed, or ValueError: a target is per period of the indicator's type or coarser."""
+    try:
+        parsed = Period.parse(period)
+    except InvalidPeriod as exc:
+        raise ValueError(str(exc)) from exc
+    if not is_coarser_or_equal(parsed.type, PeriodType(indicator.period_type)):
+        raise ValueError(
+            _("period %(p)s is finer than the indicator's (%(t)s): a target needs its type or coarser")
+            % {"p": parsed.id, "t": indicator.get_period_type_display()}
+        )
+    return parsed
+
+
 def target_set(*, actor: Any, indicator: Indicator, org_unit: OrgUnit, period: str, value: float | None) -> None:
     """Set (or with value None, clear) the target of an indicator for a unit and period."""
     if actor is not None and not access.can(actor, Action.IMPORT, org_unit):
@@ -858,6 +1323,11 @@ def target_set(*, actor: Any, indicator: Indicator, org_unit: OrgUnit, period: s
         raise ValidationError({"period": str(exc)}) from exc
     if not is_coarser_or_equal(parsed.type, PeriodType(indicator.period_type)):
         raise ValidationError({"period": _("A target needs a period of the indicator's type or coarser.")})
+    if value is not None:
+        try:
+            target_value_check(indicator, value)
+        except ValueError as exc:
+            raise ValidationError({"value": str(exc)}) from exc
     with transaction.atomic():
         old = Target.objects.filter(indicator=indicator, org_unit=org_unit, period=parsed.id).first()
         if value is None:
@@ -874,3 +1344,153 @@ def target_set(*, actor: Any, indicator: Indicator, org_unit: OrgUnit, period: s
             org_unit=org_unit,
             changes={"period": parsed.id, "value": {"before": old.value if old else None, "after": value}},
         )
+
+
+@dataclass
+class TargetsResult:
+    created: int = 0
+    updated: int = 0
+    cleared: int = 0
+    unchanged: int = 0
+
+
+def targets_set_bulk(
+    *, actor: Any, indicator: Indicator, period: str, values: dict[OrgUnit, float | None]
+) -> TargetsResult:
+    """Set the targets of many units for one period at once (None clears). All or nothing.
+
+    Refused as a whole with one message per unit code (ValidationError keyed by code, or ``period``).
+    """
+    try:
+        parsed = _target_period(indicator, period)
+    except ValueError as exc:
+        raise ValidationError({"period": str(exc)}) from exc
+    errors: dict[str, str] = {}
+    for unit, value in values.items():
+        if actor is not None and not access.can(actor, Action.IMPORT, unit):
+            errors[unit.code] = _("outside your scope")
+            continue
+        if value is not None:
+            try:
+                target_value_check(indicator, value)
+            except ValueError as exc:
+                errors[unit.code] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    result = TargetsResult()
+    with transaction.atomic():
+        current = {
+            t.org_unit_id: t
+            for t in Target.objects.select_for_update().filter(
+                indicator=indicator, period=parsed.id, org_unit__in=list(values)
+            )
+        }
+        changes: dict[str, Any] = {}
+        for unit, value in values.items():
+            old = current.get(unit.pk)
+            if (old is None and value is None) or (old is not None and old.value == value):
+                result.unchanged += 1
+                continue
+            if value is None:
+                assert old is not None
+                old.delete()
+                result.cleared += 1
+            elif old is None:
+                Target.objects.create(indicator=indicator, org_unit=unit, period=parsed.id, value=value)
+                result.created += 1
+            else:
+                old.value = value
+                old.save(update_fields=["value", "updated_at"])
+                result.updated += 1
+            changes[unit.code] = {"before": old.value if old else None, "after": value}
+        if changes:
+            audit_record(
+                actor=actor, action="target.set_bulk", obj=indicator, changes={"period": parsed.id, "units": changes}
+            )
+    return result
+
+
+def targets_import_csv(*, actor: Any, content: bytes | str, dry_run: bool = False) -> ImportReport:
+    """Targets from CSV ``indicator,orgUnit,period,value`` (an empty value clears the target). All or nothing.
+
+    The report says per line what would change or why the line is refused: unknown indicator or unit (or a
+    unit outside the importer's scope: one message for both), a period finer than the indicator's, a value
+    the indicator can never take, the same target twice.
+    """
+    from balai.core.csvio import read_csv
+    from balai.indicators.csv_import import decimal_comma
+
+    if actor is not None and not access.can(actor, Action.IMPORT):
+        raise PermissionDenied(_("You do not have the right to set targets."))
+    table = read_csv(content, TARGET_CSV_HEADERS, aliases=TARGET_CSV_ALIASES)
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in={r["indicator"] for r in table.rows}, is_active=True)
+    }
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in={r["orgUnit"] for r in table.rows}, is_active=True)}
+    report = ImportReport()
+    seen: dict[tuple[int, int, str], int] = {}
+    writes: list[tuple[Indicator, OrgUnit, str, float | None]] = []
+    lines: list[int] = []
+    for line, row in enumerate(table.rows, start=2):
+        try:
+            indicator = indicators.get(row["indicator"])
+            if indicator is None:
+                raise ValueError(_("indicator %(c)s does not exist or is not active") % {"c": row["indicator"]})
+            unit = units.get(row["orgUnit"])
+            if unit is None or (actor is not None and not access.can(actor, Action.IMPORT, unit)):
+                raise ValueError(_("org unit %(c)s does not exist or is outside your scope") % {"c": row["orgUnit"]})
+            period = _target_period(indicator, row["period"])
+            raw = decimal_comma(row["value"]) if table.decimal_comma else row["value"]
+            value: float | None = None
+            if raw:
+                try:
+                    value = float(raw)
+                except ValueError:
+                    raise ValueError(_("the target %(v)s is not a number") % {"v": row["value"]}) from None
+                target_value_check(indicator, value)
+            key = (indicator.pk, unit.pk, period.id)
+            if key in seen:
+                raise ValueError(_("the same target as line %(n)d") % {"n": seen[key]})
+            seen[key] = line
+        except ValueError as exc:
+            report.rows.append(RowResult(line, "error", str(exc)))
+            continue
+        writes.append((indicator, unit, period.id, value))
+        lines.append(line)
+    existing = {
+        (t.indicator_id, t.org_unit_id, t.period): t
+        for t in Target.objects.filter(
+            indicator_id__in={w[0].pk for w in writes},
+            org_unit_id__in={w[1].pk for w in writes},
+            period__in={w[2] for w in writes},
+        )
+    }
+    refused = report.has_errors  # a file with a bad line changes nothing: only say what the others would do
+    with transaction.atomic():
+        for line, (indicator, unit, period_id, value) in zip(lines, writes, strict=True):
+            old = existing.get((indicator.pk, unit.pk, period_id))
+            if (old is None and value is None) or (old is not None and old.value == value):
+                report.rows.append(RowResult(line, "ignored", _("unchanged")))
+                continue
+            if value is None:
+                report.rows.append(RowResult(line, "updated", _("target cleared")))
+            else:
+                report.rows.append(RowResult(line, "updated" if old else "created", f"{indicator.code} {period_id}"))
+            if dry_run or refused:
+                continue
+            if value is None:
+                Target.objects.filter(indicator=indicator, org_unit=unit, period=period_id).delete()
+            else:
+                Target.objects.update_or_create(
+                    indicator=indicator, org_unit=unit, period=period_id, defaults={"value": value}
+                )
+        report.rows.sort(key=lambda r: r.row)
+        if dry_run or report.has_errors:
+            transaction.set_rollback(True)
+        else:
+            audit_record(
+                actor=actor,
+                action="target.import",
+                changes={"created": report.count("created"), "updated": report.count("updated")},
+            )
+    return report

@@ -51,7 +51,12 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         indicators = indicators.filter(
             Q(code__icontains=q) | Q(name_id__icontains=q) | Q(name_en__icontains=q) | Q(category__icontains=q)
         )
-    return render(request, "indicators/list.html", {"indicators": indicators, "q": q})
+    context = {
+        "indicators": indicators,
+        "q": q,
+        "can_manage_indicators": services.indicator_admin_allowed(request.user),
+    }
+    return render(request, "indicators/list.html", context)
 
 
 def _selected_unit(request: HttpRequest) -> OrgUnit | None:
@@ -107,8 +112,20 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "rows": rows,
         "targets": targets_in_scope,
         "can_set_target": access.can(user, Action.IMPORT),
+        "can_manage_indicators": services.indicator_admin_allowed(user),
+        "terms": _terms(indicator),
     }
     return render(request, "indicators/detail.html", context)
+
+
+def _terms(indicator: Any) -> dict[str, list[str]] | None:
+    """A computed indicator's component codes per side, for its formula."""
+    if indicator.aggregation != Aggregation.COMPUTED:
+        return None
+    out: dict[str, list[str]] = {"numerator": [], "denominator": []}
+    for role, code in indicator.terms.order_by("component__code").values_list("role", "component__code"):
+        out[role].append(code)
+    return out
 
 
 @login_required
@@ -170,7 +187,11 @@ def _template_csv(user: Any) -> HttpResponse:
     """A file the clerk can fill in: real codes of an external indicator and of a unit in their scope."""
     indicators = list(selectors.indicators_all())
     indicator = next(
-        (i for i in indicators if i.source == "external" and i.aggregation != Aggregation.RATIO),
+        (
+            i
+            for i in indicators
+            if i.source == "external" and i.aggregation not in (Aggregation.RATIO, Aggregation.COMPUTED)
+        ),
         indicators[0] if indicators else None,
     )
     in_scope = org_selectors.units_visible(user, Action.IMPORT).filter(is_active=True)
