@@ -29,7 +29,7 @@ _SEVERITY_ORDER = Case(
 def alerts_visible(
     user: Any, *, status: str = ACTIVE, severity: str = "", unit: OrgUnit | None = None
 ) -> QuerySet[Alert]:
-    """Alerts of the units in the user's scope, most severe first, then newest."""
+    """Alerts of the units in the user's scope, most severe first, then newest, then in tree order."""
     qs = Alert.objects.visible_to(user, Action.VIEW).select_related("org_unit", "indicator")
     if status == ACTIVE:
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -39,7 +39,7 @@ def alerts_visible(
         qs = qs.filter(severity=severity)
     if unit is not None:
         qs = qs.filter(subtree_q(unit.path, "org_unit__"))
-    return qs.annotate(severity_rank=_SEVERITY_ORDER).order_by("severity_rank", "-opened_at", "-pk")
+    return qs.annotate(severity_rank=_SEVERITY_ORDER).order_by("severity_rank", "-opened_at", "org_unit__path", "pk")
 
 
 def alert_get(user: Any, pk: int) -> Alert:

@@ -118,7 +118,7 @@ def rule_validate(
     elif indicator is not None and not is_coarser_or_equal(PeriodType(period_type), PeriodType(indicator.period_type)):
         err(
             "period_type",
-            _("Indicator %(code)s is reported per %(type)s: a rule cannot check a finer period.")
+            _("Indicator %(code)s is %(type)s: a rule cannot check a finer period.")
             % {"code": indicator.code, "type": indicator.get_period_type_display().lower()},
         )
     if kind in POLAR_KINDS and indicator is not None and indicator.polarity == Polarity.NEUTRAL:

@@ -64,5 +64,6 @@ def rule(
         "severity": kw.pop("severity", "warning"),
         "owner_roles": kw.pop("owner_roles", ["kelurahan_operator", "camat"]),
     }
+    actor = kw.pop("actor", None)
     data.update(kw)
-    return services.alert_rule_create(actor=None, **data)
+    return services.alert_rule_create(actor=actor, **data)
