@@ -64,11 +64,11 @@ def test_digest_lists_each_owners_open_alerts(city: Story) -> None:
     assert camat.body == (
         "You are responsible for 2 open alerts in Balai:\n"
         "\n"
-        "- [Warning] Overdue reports — Kelurahan Mentaos (December 2026) (Open)\n"
+        "- [Warning] Overdue reports — Kelurahan Mentaos (December 2026) (Awaiting action)\n"
         "  December 2026: 14 aduan, above the limit of 10 aduan.\n"
         f"  https://balai.banjarbarukota.go.id/peringatan/{mentaos.pk}/\n"
         "\n"
-        "- [Warning] Overdue reports — Kelurahan Komet (December 2026) (Open)\n"
+        "- [Warning] Overdue reports — Kelurahan Komet (December 2026) (Awaiting action)\n"
         "  December 2026: 11 aduan, above the limit of 10 aduan.\n"
         f"  https://balai.banjarbarukota.go.id/peringatan/{komet.pk}/\n"
         "\n"
@@ -79,7 +79,7 @@ def test_digest_lists_each_owners_open_alerts(city: Story) -> None:
     clerk = by_to["clerk_komet@banjarbarukota.go.id"]
     assert clerk.subject == "[Balai] 1 open alert, 10 December 2026"
     assert "Kelurahan Mentaos" not in clerk.body
-    html = clerk.alternatives[0][0]  # type: ignore[index]
+    html = clerk.alternatives[0][0]  # type: ignore[attr-defined]
     assert f'<a href="https://balai.banjarbarukota.go.id/peringatan/{komet.pk}/">' in html
 
 
@@ -109,7 +109,9 @@ def test_pack_lists_alerts_open_during_the_month_per_perangkat_daerah(city: Stor
         status=AlertStatus.RESOLVED,
         resolved_at=dt.datetime(2026, 10, 31, 23, 59, tzinfo=zone),
     )
-    november = alerts_for_pack(unit_ids=[city.diskominfo.pk, city.dinkes.pk, city.kec_utara.pk], period=Period.parse("202611"))
+    november = alerts_for_pack(
+        unit_ids=[city.diskominfo.pk, city.dinkes.pk, city.kec_utara.pk], period=Period.parse("202611")
+    )
     assert november == {
         city.diskominfo.pk: [
             AlertLine(

@@ -140,7 +140,8 @@ def test_admin_creates_a_rule_from_the_page(client: Any, story: Story) -> None:
     sign_in(client, story.admin)
     response = client.post(reverse("alerts:rule_create"), form_data())
     assert response.status_code == 302
-    r = AlertRule.objects.get()
+    r = AlertRule.objects.select_related("indicator").get()
+    assert r.indicator is not None
     assert (r.name, r.indicator.code, r.threshold, r.scope_unit, r.checked_kinds, r.severity) == (
         "Aduan lewat tenggat",
         "test.count",
