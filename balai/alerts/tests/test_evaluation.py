@@ -228,3 +228,19 @@ def test_deleted_indicator_keeps_the_rule_stopped(story: Story) -> None:
     assert r.indicator is None
     assert r.stopped_reason == "Stopped: its indicator was deleted."
     assert alerts_evaluate(now=now()).stopped == [r.pk]
+
+
+def test_a_concurrent_evaluation_cannot_open_the_same_alert_twice(story: Story) -> None:
+    from balai.alerts import conditions
+    from balai.alerts.services import _open
+
+    ind = make_indicator("test.overdue", aggregation="last", polarity=-1)
+    load([("test.overdue", "202612", MENTAOS, 14)])
+    r = rule(ind, RuleKind.ABOVE_THRESHOLD, 10, story.mentaos, checked_period=CheckedPeriod.CURRENT)
+    period = conditions.checked_period(r, now().date())
+    judgement = conditions.findings(r, period, [story.mentaos])[story.mentaos.pk]
+    # Two workers that both read "no alert yet" and both try to open it: the unique constraint lets one win.
+    assert _open(r, story.mentaos, period, judgement, [], now()) is True
+    assert _open(r, story.mentaos, period, judgement, [], now()) is False
+    assert Alert.objects.count() == 1
+    assert AuditEvent.objects.filter(action="alert.open").count() == 1

@@ -195,3 +195,19 @@ def test_rules_pages_are_404_for_non_admins(client: Any, story: Story) -> None:
         client.force_login(user)
         for url in (reverse("alerts:rules"), reverse("alerts:rule_create"), reverse("alerts:rule_edit", args=[r.pk])):
             assert client.get(url).status_code == 404, (user.username, url)
+
+
+def test_admin_edits_a_rule_and_the_form_shows_its_values(client: Any, story: Story) -> None:
+    r = rule(make_indicator("test.count", polarity=-1), RuleKind.ABOVE_THRESHOLD, 10, story.root, ["kelurahan"])
+    sign_in(client, story.admin)
+    page = client.get(reverse("alerts:rule_edit", args=[r.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<option value="test.count" selected>' in html
+    assert 'value="kelurahan" class="form-check-input" id="id_checked_kinds_4" checked' in html
+    response = client.post(reverse("alerts:rule_edit", args=[r.pk]), form_data(threshold="15.5"))
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert (r.threshold, r.severity) == (15.5, "critical")
+    event = AuditEvent.objects.get(action="alert_rule.update")
+    assert event.changes["threshold"] == {"before": 10.0, "after": 15.5}

@@ -69,3 +69,27 @@ def test_raise_refuses_an_unknown_severity_and_empty_key(story: Story) -> None:
     with pytest.raises(ValueError, match="key"):
         alert_raise(key=" ", unit=story.root, title="t", detail="d", link="", severity="info")
     assert Alert.objects.count() == 0
+
+
+def test_a_concurrent_raise_finds_the_alert_the_other_process_opened(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balai.alerts import services
+    from balai.alerts.models import AlertQuerySet
+
+    first = raise_connector(story)
+    real_first = AlertQuerySet.first
+    calls = {"n": 0}
+
+    def stale_first(self: AlertQuerySet) -> Alert | None:
+        # The first look happens before the other process committed: it sees nothing.
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real_first(self)
+
+    monkeypatch.setattr(AlertQuerySet, "first", stale_first)
+    again = services.alert_raise(
+        key="connector:7", unit=story.diskominfo, title="t", detail="5 pulls failed", link="", severity="warning"
+    )
+    assert again.pk == first.pk
+    assert Alert.objects.count() == 1
+    assert Alert.objects.get().detail == "5 pulls failed"
