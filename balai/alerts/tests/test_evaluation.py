@@ -244,3 +244,36 @@ def test_a_concurrent_evaluation_cannot_open_the_same_alert_twice(story: Story) 
     assert _open(r, story.mentaos, period, judgement, [], now()) is False
     assert Alert.objects.count() == 1
     assert AuditEvent.objects.filter(action="alert.open").count() == 1
+
+
+def test_deactivated_rule_and_narrowed_scope_close_their_alerts_with_the_reason(story: Story) -> None:
+    from balai.alerts.services import alert_rule_set_active, alert_rule_update
+
+    ind = make_indicator("test.overdue", aggregation="last", polarity=-1)
+    load([("test.overdue", "202612", MENTAOS, 14), ("test.overdue", "202612", UTARA, 0)])
+    r = rule(ind, RuleKind.ABOVE_THRESHOLD, 10, story.kec_utara, ["kelurahan"], checked_period=CheckedPeriod.CURRENT)
+    alerts_evaluate(now=now())
+    data = {f: getattr(r, f) for f in ("name", "indicator", "kind", "threshold", "scope_unit", "period_type")}
+    data.update(checked_kinds=["self"], checked_period=r.checked_period, severity=r.severity, owner_roles=r.owner_roles)
+    alert_rule_update(actor=story.admin, rule=r, **data)
+    alerts_evaluate(now=now())
+    alert = Alert.objects.get(org_unit=story.mentaos)
+    assert (alert.status, alert.resolution_note) == (AlertStatus.RESOLVED, "The rule no longer checks this unit.")
+    # The kecamatan itself is now checked: its roll-up is 14 (Mentaos 14 + its own 0).
+    assert Alert.objects.open().get().org_unit == story.kec_utara
+
+    data["checked_kinds"] = ["kelurahan"]
+    alert_rule_update(actor=story.admin, rule=r, **data)
+    load([("test.overdue", "202612", KOMET, 20)])
+    alerts_evaluate(now=now())
+    # Mentaos reopened (the system had closed it), Komet opened, the kecamatan no longer checked.
+    assert sorted(Alert.objects.open().values_list("org_unit__code", flat=True)) == [MENTAOS, KOMET]
+    alert_rule_set_active(actor=story.admin, rule=r, active=False)
+    summary = alerts_evaluate(now=now())
+    assert (summary.stopped, summary.resolved) == ([r.pk], 2)
+    notes = dict(Alert.objects.values_list("org_unit__code", "resolution_note"))
+    assert notes == {
+        MENTAOS: "The rule stopped: Deactivated.",
+        KOMET: "The rule stopped: Deactivated.",
+        UTARA: "The rule no longer checks this unit.",
+    }
