@@ -210,7 +210,9 @@ def alert_rule_set_active(*, actor: Any, rule: AlertRule, active: bool) -> Alert
     """Deactivate (its open alerts close at the next evaluation) or reactivate a rule."""
     _rule_check_admin(actor, rule.scope_unit)
     with transaction.atomic():
-        locked = AlertRule.objects.select_for_update().select_related("indicator", "scope_unit").get(pk=rule.pk)
+        locked = (
+            AlertRule.objects.select_for_update(of=("self",)).select_related("indicator", "scope_unit").get(pk=rule.pk)
+        )
         if active and locked.indicator is not None and not locked.indicator.is_active:
             raise ValidationError(
                 _("Indicator %(code)s is inactive: the rule cannot run.") % {"code": locked.indicator.code}
