@@ -67,7 +67,12 @@ def _unit_choices(user: Any, action: str = Action.ADMIN) -> list[tuple[str, str]
 
 class RuleForm(BalaiForm):
     name = forms.CharField(label=_("Name"), max_length=200)
-    indicator = forms.CharField(label=_("Indicator"), max_length=80, widget=forms.Select)
+    indicator = forms.CharField(
+        label=_("Indicator"),
+        max_length=80,
+        widget=forms.Select,
+        error_messages={"required": _("Choose an indicator.")},
+    )
     kind = forms.ChoiceField(label=_("Alert when"), choices=RuleKind.choices)
     threshold = forms.FloatField(
         label=_("Threshold"),
@@ -98,7 +103,11 @@ class RuleForm(BalaiForm):
         self.user = user
         for name in ("checked_kinds", "owner_roles"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
-        indicators = Indicator.objects.filter(is_active=True).order_by("sort_order", "code")
+        indicators = list(Indicator.objects.filter(is_active=True).order_by("sort_order", "code"))
+        current = self.initial.get("indicator")
+        if current and all(i.code != current for i in indicators):
+            # The rule's own indicator, now inactive, stays visible so the refusal names it.
+            indicators.extend(Indicator.objects.filter(code=current))
         self.fields["indicator"].widget.choices = [("", "—")] + [(i.code, f"{i.name} ({i.code})") for i in indicators]
         self.fields["scope_unit"].widget.choices = _unit_choices(user)
 

@@ -211,3 +211,20 @@ def test_admin_edits_a_rule_and_the_form_shows_its_values(client: Any, story: St
     assert (r.threshold, r.severity) == (15.5, "critical")
     event = AuditEvent.objects.get(action="alert_rule.update")
     assert event.changes["threshold"] == {"before": 10.0, "after": 15.5}
+
+
+def test_editing_a_rule_of_an_inactive_indicator_names_it(client: Any, story: Story) -> None:
+    ind = make_indicator("test.count", polarity=-1)
+    r = rule(ind, RuleKind.ABOVE_THRESHOLD, 10, story.root, ["kelurahan"])
+    Indicator.objects.filter(pk=ind.pk).update(is_active=False)
+    sign_in(client, story.admin)
+    page = client.get(reverse("alerts:rule_edit", args=[r.pk]))
+    assert '<option value="test.count" selected>' in page.content.decode()
+    assert "Stopped: indicator test.count is inactive." in page.content.decode()
+    response = client.post(reverse("alerts:rule_edit", args=[r.pk]), form_data(threshold="12"))
+    assert response.status_code == 400
+    assert "Indicator test.count is inactive: a rule on it would never run." in response.content.decode()
+    r.refresh_from_db()
+    assert r.threshold == 10.0
+    response = client.post(reverse("alerts:rule_edit", args=[r.pk]), form_data(indicator=""))
+    assert "Choose an indicator." in response.content.decode()
