@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "balai.applications",
     "balai.queues",
     "balai.dashboard",
+    "balai.alerts",
 ]
 
 MIDDLEWARE = [

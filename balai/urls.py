@@ -19,6 +19,7 @@ urlpatterns = [
     path("pengaduan/", include("balai.complaints.urls_staff")),
     path("antrian/", include("balai.queues.urls")),
     path("skm/", include("balai.skm.urls")),
+    path("peringatan/", include("balai.alerts.urls")),
     path("open311/v2/", include("balai.complaints.urls_open311")),
     path("webhooks/", include("balai.complaints.urls_webhooks")),
 ]

@@ -160,6 +160,10 @@ def load(
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")
+        from balai.alerts.demo import seed_rules
+
+        seed_rules(root)  # alert rules on the Facts just computed, evaluated once
+        step("alerts")
         report.seconds = round(time.perf_counter() - started, 2)
         report.counts = {
             "units": OrgUnit.objects.count(),
