@@ -21,4 +21,6 @@ urlpatterns = [
     path("skm/", include("balai.skm.urls")),
     path("open311/v2/", include("balai.complaints.urls_open311")),
     path("webhooks/", include("balai.complaints.urls_webhooks")),
+    path("data/", include("balai.opendata.urls")),
+    path("", include("balai.opendata.urls_api")),
 ]
