@@ -154,6 +154,9 @@ def load(
         seed_reports(root, days=max(3, 30 // scale), per_day=13.0 * scale, seed=seed)
         step("citizen reports")
         _targets(root, agency_units, window)
+        from balai.opendata.demo import seed_publishers
+
+        seed_publishers(root)  # the perangkat daerah named as publisher of each open dataset
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")
