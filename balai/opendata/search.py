@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from balai.opendata.selectors import Catalogue, Dataset
 
 ROWS_DEFAULT = 10
@@ -97,8 +99,6 @@ def _field_values(ds: Dataset, field: str) -> list[str]:
     if field == "res_format":
         return ["CSV", "JSON"] if ds.years else []
     if field == "license_id":
-        from django.conf import settings
-
         return [settings.BALAI_OPENDATA_LICENSE]
     raise KeyError(field)
 

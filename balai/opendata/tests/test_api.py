@@ -434,3 +434,22 @@ def test_other_methods_are_refused_and_cors_preflight_is_answered(published: Pub
     assert response.json()["error"] == {"__type": "Validation Error", "message": "Method not allowed: use GET or POST"}
     preflight = Client().options("/api/3/action/package_search")
     assert (preflight.status_code, preflight["Access-Control-Allow-Methods"]) == (204, "GET, POST, OPTIONS")
+
+
+def test_search_score_ranks_title_hits_above_description_hits(published: Published) -> None:
+    # "jumlah" is in the census title and in the notes of reports-received: the title hit ranks first
+    # whatever the name order says.
+    assert names(ok("package_search", q="jumlah", sort="score desc, name desc")) == [
+        "census-residents",
+        "reports-received",
+    ]
+    assert names(ok("package_search", q="jumlah", sort="score asc, name desc")) == [
+        "reports-received",
+        "census-residents",
+    ]
+
+
+def test_search_facets_on_formats_and_licence(published: Published) -> None:
+    result = ok("package_search", **{"facet.field": '["res_format", "license_id"]', "facet.mincount": 2})
+    assert result["facets"] == {"res_format": {"CSV": 3, "JSON": 3}, "license_id": {"CC-BY-4.0": 4}}
+    assert names(ok("package_search", fq="license_id:CC-BY-4.0 name:reports-received")) == ["reports-received"]
