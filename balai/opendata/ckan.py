@@ -317,7 +317,6 @@ def _params(request: HttpRequest) -> Params:
 def _answer(body: dict[str, Any], status: int = 200) -> HttpResponse:
     response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "no-cache" if status >= 400 else "public, max-age=60"
     return response
 
 
