@@ -206,6 +206,7 @@ def catalogue() -> Catalogue:
     years = _years([ind.pk for ind in indicators])
     orgs: dict[int, Organization] = {}
     datasets = []
+    taken: set[str] = set()
     for ind in indicators:
         unit = ind.owner or root
         if unit is None:  # no Pemda set up yet: nothing can be published on its behalf
@@ -214,10 +215,16 @@ def catalogue() -> Catalogue:
             orgs[unit.pk] = Organization(
                 unit=unit, name=ckan_name(unit.code), id=str(uuid.uuid5(NAMESPACE, f"org:{unit.code}"))
             )
+        name = ckan_name(ind.code)
+        if name in taken:
+            # Two codes that differ only in unsafe characters (a.b, a-b): the first by code keeps the plain name,
+            # the other gets a suffix from its own code, so each name still depends on its code alone.
+            name = f"{name[:93]}-{hashlib.sha1(ind.code.encode(), usedforsecurity=False).hexdigest()[:6]}"
+        taken.add(name)
         datasets.append(
             Dataset(
                 indicator=ind,
-                name=ckan_name(ind.code),
+                name=name,
                 id=str(uuid.uuid5(NAMESPACE, f"dataset:{ind.code}")),
                 organization=orgs[unit.pk],
                 tags=_tags(ind),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -453,3 +454,16 @@ def test_search_facets_on_formats_and_licence(published: Published) -> None:
     result = ok("package_search", **{"facet.field": '["res_format", "license_id"]', "facet.mincount": 2})
     assert result["facets"] == {"res_format": {"CSV": 3, "JSON": 3}, "license_id": {"CC-BY-4.0": 4}}
     assert names(ok("package_search", fq="license_id:CC-BY-4.0 name:reports-received")) == ["reports-received"]
+
+
+def test_codes_that_collide_as_names_keep_distinct_names(published: Published) -> None:
+    Indicator.objects.create(
+        code="reports-received", name_id="Tiruan", name_en="Lookalike", period_type="month", is_public=True
+    )
+    listed = ok("package_list")
+    assert "reports-received" in listed
+    twin = [n for n in listed if n.startswith("reports-received-")]
+    assert len(twin) == 1 and re.fullmatch(r"reports-received-[0-9a-f]{6}", twin[0])
+    # "reports-received" sorts before "reports.received": the hyphenated code keeps the plain name.
+    assert ok("package_show", id="reports-received")["title"] == "Tiruan"
+    assert ok("package_show", id=twin[0])["title"] == "Laporan warga diterima"
