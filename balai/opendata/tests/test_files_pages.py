@@ -260,3 +260,14 @@ def test_public_report_pages_link_to_open_data(published: Published) -> None:
     response = Client().get("/aduan/lacak/")
     assert response.status_code == 200
     assert '<a class="nav-link px-2" href="/data/" data-testid="nav-opendata">' in response.content.decode()
+
+
+def test_pages_speak_english_on_request(published: Published) -> None:
+    client = Client(headers={"accept-language": "en"})
+    assert titles(client.get("/data/", {"organization": "diskominfo"})) == [
+        "Reports resolved on time",
+        "Citizen reports received",
+    ]
+    html = client.get("/data/reports-received/").content.decode()
+    assert '<p data-testid="notes">Citizen reports received per month.</p>' in html
+    assert "Laporan warga diterima: Jumlah laporan warga yang diterima per bulan." in html
