@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "balai.queues",
     "balai.dashboard",
     "balai.alerts",
+    "balai.opendata",
 ]
 
 MIDDLEWARE = [
@@ -331,6 +332,13 @@ BALAI_QUEUE_TAKE_RATE = (env_int("BALAI_QUEUE_TAKE_RATE_COUNT", 60), env_int("BA
 BALAI_SKM_LINK_HOURS = env_int("BALAI_SKM_LINK_HOURS", 72)
 if BALAI_SKM_LINK_HOURS < 1:
     raise ImproperlyConfigured("BALAI_SKM_LINK_HOURS must be at least 1 (hours a survey link stays valid)")
+
+# Open data (Satu Data): the licence every dataset is published under (an SPDX id; CC-BY-4.0, CC-BY-SA-4.0,
+# CC0-1.0 and ODbL-1.0 get their title and link), and how long the catalogue's per-year Fact counts are kept.
+BALAI_OPENDATA_LICENSE = env_str("BALAI_OPENDATA_LICENSE", "CC-BY-4.0")
+BALAI_OPENDATA_CACHE_SECONDS = env_int("BALAI_OPENDATA_CACHE_SECONDS", 60)
+if BALAI_OPENDATA_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("BALAI_OPENDATA_CACHE_SECONDS must be 0 (no caching) or more seconds")
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -22,4 +22,6 @@ urlpatterns = [
     path("peringatan/", include("balai.alerts.urls")),
     path("open311/v2/", include("balai.complaints.urls_open311")),
     path("webhooks/", include("balai.complaints.urls_webhooks")),
+    path("data/", include("balai.opendata.urls")),
+    path("", include("balai.opendata.urls_api")),
 ]

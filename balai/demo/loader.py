@@ -157,6 +157,9 @@ def load(
         from balai.indicators.demo import seed_admin
 
         seed_admin(root, years={m.start.year for m in window.months})  # computed rates per 1,000, more targets
+        from balai.opendata.demo import seed_publishers
+
+        seed_publishers(root)  # the perangkat daerah named as publisher of each open dataset
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")
