@@ -3,7 +3,7 @@
 A unit is drawn as its boundary polygon when one was loaded (UnitBoundary), else as a point at its
 latitude/longitude, else at the centre of its located children (a kecamatan without coordinates sits amid
 its kelurahan). Two or three queries whatever the number of units: units with boundaries, the roll-ups of
-the shown period, and the children's points only when some unit has no position of its own.
+the shown period, and the kelurahan points only when some kecamatan has no position of its own.
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ def map_layer(
             "org_unit_id", "value"
         )
     )
-    missing = [r[0] for r in rows if r[5] is None and (r[3] is None or r[4] is None)]
+    # Only a kecamatan is placed amid its children: a kelurahan's RWs have no coordinates of their own.
+    missing = [r[0] for r in rows if level == MapLevel.KECAMATAN and r[5] is None and (r[3] is None or r[4] is None)]
     centres: dict[int, tuple[float, float]] = {}
     if missing:
         points: dict[int, list[tuple[float, float]]] = {}

@@ -157,6 +157,10 @@ def load(
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")
+        from balai.dashboard.demo import seed_overview
+
+        seed_overview(root, window.months)  # overview tiles per role, kecamatan on the map, city targets
+        step("overview layout and map")
         report.seconds = round(time.perf_counter() - started, 2)
         report.counts = {
             "units": OrgUnit.objects.count(),
