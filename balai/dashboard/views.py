@@ -28,7 +28,9 @@ from balai.dashboard.forms import PERIOD_TYPE_LABELS, FilterForm, period_choices
 from balai.dashboard.layout import layout_for
 from balai.dashboard.maps import MapLayer, map_layer, map_levels
 from balai.indicators.models import Indicator
+from balai.org import access
 from balai.org.models import OrgUnit
+from balai.org.roles import Action
 from balai.org.selectors import unit_get
 
 
@@ -92,6 +94,12 @@ def _unit_page(request: HttpRequest, target: OrgUnit, scope: selectors.Dashboard
     ctx.update(
         cards=tiles,
         statuses=status_counts(cards),
+        # The layout page is for administrators of the whole Pemda (no query: the roles are read already).
+        can_configure=bool(
+            scope.home is not None
+            and scope.home.parent_id is None
+            and access.can(request.user, Action.ADMIN, scope.home)
+        ),
         layout=layout,
         show_all=show_all,
         columns=cards[: selectors.CHILD_COLUMNS],

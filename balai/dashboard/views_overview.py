@@ -70,7 +70,7 @@ def compare_periods(request: HttpRequest, code: str) -> HttpResponse:
         "choices_b": choices,
         "year_ago": b.previous(YEAR_STEPS.get(b.type, 1)),
         "crumbs": selectors.breadcrumb(request.user, target, scope.options),
-        "period_types": [(t.value, str(label)) for t, label in PERIOD_TYPE_LABELS.items()],
+        "type_links": [(str(label), Period.containing(day, t)) for t, label in PERIOD_TYPE_LABELS.items()],
     }
     return render(request, "dashboard/compare_periods.html", ctx)
 
@@ -106,7 +106,8 @@ def compare_units(request: HttpRequest) -> HttpResponse:
         "period_options": period_choices(period, today()),
         "period_types": [(t.value, str(label)) for t, label in PERIOD_TYPE_LABELS.items()],
     }
-    return render(request, "dashboard/compare_units.html", ctx, status=400 if codes and error else 200)
+    # Fewer than two units is where one starts (the overview's link brings one); more than four is refused.
+    return render(request, "dashboard/compare_units.html", ctx, status=400 if len(units) > compare.MAX_UNITS else 200)
 
 
 # ----------------------------------------------------------------------------------- layout admin
