@@ -8,11 +8,13 @@ number of queries whatever the number of indicators, children or periods: the pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from balai.core.periods import ORDER, Period, PeriodType
 from balai.indicators.choices import Aggregation, Polarity
@@ -136,40 +138,40 @@ class Card:
     target: float | None
     series: list[Point]
 
-    @property
+    @cached_property
     def has_value(self) -> bool:
         return self.value is not None
 
-    @property
+    @cached_property
     def is_containing(self) -> bool:
         """The indicator is reported per a coarser period than the one selected."""
         return self.period != self.selected_period
 
-    @property
+    @cached_property
     def delta_pct(self) -> float | None:
         if self.value is None or self.previous is None or self.previous == 0:
             return None
         return (self.value - self.previous) / abs(self.previous) * 100
 
-    @property
+    @cached_property
     def delta(self) -> float | None:
         if self.value is None or self.previous is None:
             return None
         return self.value - self.previous
 
-    @property
+    @cached_property
     def delta_abs_pct(self) -> float | None:
         # The arrow carries the sign; the number reads "12,5%" not "-12,5%".
         pct = self.delta_pct
         return None if pct is None else abs(pct)
 
-    @property
+    @cached_property
     def direction(self) -> str:
         if self.value is None or self.previous is None or self.value == self.previous:
             return "flat" if self.value is not None and self.value == self.previous else ""
         return "up" if self.value > self.previous else "down"
 
-    @property
+    @cached_property
     def tone(self) -> str:
         """good / bad / neutral: the direction read through the indicator's polarity."""
         if self.direction not in ("up", "down") or self.polarity == Polarity.NEUTRAL:
@@ -177,27 +179,37 @@ class Card:
         better = (self.direction == "up") == (self.polarity == Polarity.HIGHER_IS_BETTER)
         return "good" if better else "bad"
 
-    @property
+    @cached_property
     def achievement(self) -> float | None:
         return achievement(self.value, self.target, self.polarity)
 
-    @property
+    @cached_property
     def achievement_bar(self) -> int:
         """The achievement clamped to 0–100 for a progress bar."""
         pct = self.achievement
         return 0 if pct is None else max(0, min(100, round(pct)))
 
-    @property
+    @cached_property
     def status(self) -> str:
         return traffic_light(self.achievement)
 
-    @property
+    @cached_property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @cached_property
     def has_targets(self) -> bool:
         return any(p.target is not None for p in self.series)
 
 
 #: The traffic lights, in the order a legend lists them.
 STATUSES = ("green", "amber", "red", "grey")
+STATUS_LABELS = {
+    "green": _("On target"),
+    "amber": _("Near target"),
+    "red": _("Below target"),
+    "grey": _("No target"),
+}
 
 
 def traffic_light(achievement_pct: float | None) -> str:
