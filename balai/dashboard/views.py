@@ -67,7 +67,18 @@ def indicator(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     card = selectors.cards_for(request.user, target, period, [ind])[0]
     rows = selectors.children_rows(request.user, target, period, [ind])
     chart = trend(card, period_labels({p.period for p in card.series}))
-    ctx.update(card=card, rows=[(row, row.cells[0]) for row in rows], chart=chart, indicator=ind)
+    # Territories (kecamatan → kelurahan → RW) and agencies (perangkat daerah → UPTD) drill apart.
+    groups = [
+        (_("Territories"), [(row, row.cells[0]) for row in rows if row.is_territory]),
+        (_("Agencies (perangkat daerah, UPTD)"), [(row, row.cells[0]) for row in rows if not row.is_territory]),
+    ]
+    ctx.update(
+        card=card,
+        rows=[(row, row.cells[0]) for row in rows],
+        groups=[(title, members) for title, members in groups if members],
+        chart=chart,
+        indicator=ind,
+    )
     return render(request, "dashboard/indicator.html", ctx)
 
 

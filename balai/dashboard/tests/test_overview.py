@@ -449,3 +449,15 @@ def test_boundaries_file_that_is_not_a_feature_collection_is_refused(story: Stor
     path.write_text("<html>")
     with pytest.raises(CommandError, match="is not JSON"):
         call_command("dashboard_boundaries_load", str(path))
+
+
+def test_indicator_page_drills_territories_and_agencies_apart(
+    client: Any, story: Story, city: dict[str, Indicator]
+) -> None:
+    client.force_login(story.head)
+    response = client.get(reverse("dashboard:indicator", args=[story.root.code, "test.visits"]) + "?period=202611")
+    html = response.content.decode()
+    groups = html.split('data-testid="drilldown-group"')[1:]
+    assert len(groups) == 2
+    assert groups[0].count('data-testid="drilldown-row"') == 5 and "DISKOMINFO" not in groups[0]
+    assert groups[1].count('data-testid="drilldown-row"') == 2 and 'data-unit="DINKES"' in groups[1]
