@@ -349,3 +349,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("BALAI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# Satu Dasbor traffic lights: a KPI tile is green at or above GREEN percent of its target (read through the
+# indicator's polarity), amber at or above AMBER, red below; grey when it has no target (docs/admin/overview.md).
+BALAI_DASHBOARD_GREEN_PCT = float(env_int("BALAI_DASHBOARD_GREEN_PCT", 100))
+BALAI_DASHBOARD_AMBER_PCT = float(env_int("BALAI_DASHBOARD_AMBER_PCT", 90))
+if not 0 <= BALAI_DASHBOARD_AMBER_PCT <= BALAI_DASHBOARD_GREEN_PCT:
+    raise ImproperlyConfigured("BALAI_DASHBOARD_AMBER_PCT must be between 0 and BALAI_DASHBOARD_GREEN_PCT")
+# Seconds browsers and reverse proxies may keep a page of the public transparency dashboard (Cache-Control).
+BALAI_TRANSPARENCY_CACHE_SECONDS = env_int("BALAI_TRANSPARENCY_CACHE_SECONDS", 300)
+if BALAI_TRANSPARENCY_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("BALAI_TRANSPARENCY_CACHE_SECONDS must be 0 (no caching) or more seconds")

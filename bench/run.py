@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from overview_bench import render_overview, run_overview
+
 REPO = Path(__file__).resolve().parents[1]
 VAR = REPO / "var" / "bench"
 OUTPUT = REPO / "docs" / "benchmarks.md"
@@ -169,6 +171,7 @@ def run_backend(backend: Backend, quick: bool) -> dict[str, Any]:
     finally:
         backend.drop("complaints")
     out.update(run_publicservices(backend, quick))
+    out.update(run_overview(backend, quick, run_part))
     return out
 
 
@@ -419,6 +422,7 @@ def render(results: list[dict[str, Any]], command: str, started: dt.datetime, to
         ]
     lines += render_complaints(results)
     lines += render_publicservices(results)
+    lines += render_overview(results)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -713,7 +717,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument(
         "--rerun",
-        choices=PUBLICSERVICES_PARTS,
+        choices=(*PUBLICSERVICES_PARTS, "overview"),
         action="append",
         help="after a change: run only this part again on each database, keep the rest of the last full run "
         "(var/bench/results.json) and say so in the report",
@@ -774,7 +778,10 @@ def rerun(parts: list[str], output: Path, no_postgres: bool) -> None:
         if result is None:
             raise SystemExit(f"the last full run has no {backend.label} results")
         print(f"{backend.label}:", flush=True)
-        result.update(run_publicservices(backend, quick=False, only=set(parts)))
+        if set(parts) - {"overview"}:
+            result.update(run_publicservices(backend, quick=False, only=set(parts) - {"overview"}))
+        if "overview" in parts:
+            result.update(run_overview(backend, quick=False, run_part=run_part))
     started = dt.datetime.strptime(date.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
     report = render(results, command.group(1), started, float(date.group(2)) * 60)
     again = shlex.join(["bench/run.py", *(f"--rerun={p}" for p in parts)])

@@ -19,6 +19,7 @@ Public services (issue 4), each part in its own module of bench/, whose docstrin
 - ``skm``: the IKM of one unit-year over N survey responses vs a raw GROUP BY (bench/skm_bench.py).
 - ``queues``: call-next by N concurrent clerks vs plain UPDATEs, counting duplicates and lost tickets
   (bench/queues_bench.py); meant for PostgreSQL.
+- ``overview``: the head of region's overview with 40 tiles and the map vs its own Fact SQL (bench/overview_bench.py).
 - ``applications``: online submissions, then the desk and tracking pages over N applications, on the demo city
   the ``catalogue`` part left in the database, or a fresh one (bench/applications_bench.py).
 
@@ -876,7 +877,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "part",
-        choices=["import", "dashboard", "memory", "complaints", "intake", "catalogue", "skm", "queues", "applications"],
+        choices=[
+            *("import", "dashboard", "memory", "complaints", "intake", "catalogue", "skm", "queues", "applications"),
+            "overview",
+        ],
     )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -909,6 +913,10 @@ def main() -> None:
         result = part_queues(args.clerks, args.tickets, args.processes)
     elif args.part == "applications":
         result = part_applications(args.scale, args.applications, args.submits, args.requests)
+    elif args.part == "overview":
+        from overview_bench import part_overview
+
+        result = part_overview(args.scale, args.requests)
     else:
         result = part_intake(args.duration, args.rate, args.only)
     result["vendor"] = connection.vendor

@@ -8,16 +8,19 @@ number of queries whatever the number of indicators, children or periods: the pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from balai.core.periods import ORDER, Period, PeriodType
 from balai.indicators.choices import Aggregation, Polarity
 from balai.indicators.models import FactRollup, Indicator, Target
 from balai.org import access
-from balai.org.choices import UnitKind
+from balai.org.choices import TERRITORIAL_KINDS, UnitKind
 from balai.org.models import OrgUnit
 from balai.org.roles import Action
 from balai.org.selectors import home_units, unit_children
@@ -135,34 +138,40 @@ class Card:
     target: float | None
     series: list[Point]
 
-    @property
+    @cached_property
     def has_value(self) -> bool:
         return self.value is not None
 
-    @property
+    @cached_property
     def is_containing(self) -> bool:
         """The indicator is reported per a coarser period than the one selected."""
         return self.period != self.selected_period
 
-    @property
+    @cached_property
     def delta_pct(self) -> float | None:
         if self.value is None or self.previous is None or self.previous == 0:
             return None
         return (self.value - self.previous) / abs(self.previous) * 100
 
-    @property
+    @cached_property
+    def delta(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @cached_property
     def delta_abs_pct(self) -> float | None:
         # The arrow carries the sign; the number reads "12,5%" not "-12,5%".
         pct = self.delta_pct
         return None if pct is None else abs(pct)
 
-    @property
+    @cached_property
     def direction(self) -> str:
         if self.value is None or self.previous is None or self.value == self.previous:
             return "flat" if self.value is not None and self.value == self.previous else ""
         return "up" if self.value > self.previous else "down"
 
-    @property
+    @cached_property
     def tone(self) -> str:
         """good / bad / neutral: the direction read through the indicator's polarity."""
         if self.direction not in ("up", "down") or self.polarity == Polarity.NEUTRAL:
@@ -170,19 +179,51 @@ class Card:
         better = (self.direction == "up") == (self.polarity == Polarity.HIGHER_IS_BETTER)
         return "good" if better else "bad"
 
-    @property
+    @cached_property
     def achievement(self) -> float | None:
         return achievement(self.value, self.target, self.polarity)
 
-    @property
+    @cached_property
     def achievement_bar(self) -> int:
         """The achievement clamped to 0–100 for a progress bar."""
         pct = self.achievement
         return 0 if pct is None else max(0, min(100, round(pct)))
 
-    @property
+    @cached_property
+    def status(self) -> str:
+        return traffic_light(self.achievement)
+
+    @cached_property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @cached_property
     def has_targets(self) -> bool:
         return any(p.target is not None for p in self.series)
+
+
+#: The traffic lights, in the order a legend lists them.
+STATUSES = ("green", "amber", "red", "grey")
+STATUS_LABELS = {
+    "green": _("On target"),
+    "amber": _("Near target"),
+    "red": _("Below target"),
+    "grey": _("No target"),
+}
+
+
+def traffic_light(achievement_pct: float | None) -> str:
+    """green / amber / red from the achievement of target (already read through polarity); grey without target.
+
+    The thresholds are settings (BALAI_DASHBOARD_GREEN_PCT, default 100; BALAI_DASHBOARD_AMBER_PCT, default 90).
+    """
+    if achievement_pct is None:
+        return "grey"
+    if achievement_pct >= settings.BALAI_DASHBOARD_GREEN_PCT:
+        return "green"
+    if achievement_pct >= settings.BALAI_DASHBOARD_AMBER_PCT:
+        return "amber"
+    return "red"
 
 
 def achievement(value: float | None, target: float | None, polarity: int) -> float | None:
@@ -208,30 +249,48 @@ def indicator_get(code: str) -> Indicator:
         raise Http404 from exc
 
 
-def cards_for(user: Any, unit: OrgUnit, selected: Period, indicators: list[Indicator]) -> list[Card]:
-    """One card per indicator with its value, previous value, target and a 12-period series (two queries)."""
+def cards_for(
+    user: Any,
+    unit: OrgUnit,
+    selected: Period,
+    indicators: list[Indicator],
+    period_types: dict[int, str] | None = None,
+    *,
+    public: bool = False,
+) -> list[Card]:
+    """One card per indicator with its value, previous value, target and a 12-period series (two queries).
+
+    ``period_types`` may ask for an indicator per a coarser period type than its own (an overview tile's choice).
+    ``public``: the transparency dashboard reads without a user; its caller passes public indicators only.
+    """
     if not indicators:
         return []
+    period_types = period_types or {}
     # Indicators share a handful of period types, so the series are built once per type.
     by_type: dict[str, list[Period]] = {}
     series_of: dict[int, list[Period]] = {}
     for ind in indicators:
-        if ind.period_type not in by_type:
-            by_type[ind.period_type] = shown_period(PeriodType(ind.period_type), selected).series(SERIES_LENGTH)
-        series_of[ind.pk] = by_type[ind.period_type]
+        ptype = PeriodType(ind.period_type)
+        if period_types.get(ind.pk):
+            ptype = coarser(ptype, PeriodType(period_types[ind.pk]))
+        if ptype not in by_type:
+            by_type[ptype] = shown_period(ptype, selected).series(SERIES_LENGTH)
+        series_of[ind.pk] = by_type[ptype]
     period_ids = sorted({p.id for periods in series_of.values() for p in periods})
     ind_ids = [ind.pk for ind in indicators]
+    rollups = FactRollup.objects.all() if public else FactRollup.objects.visible_to(user, Action.VIEW)
+    target_qs = Target.objects.all() if public else Target.objects.visible_to(user, Action.VIEW)
     values = {
         (i, p): v
-        for i, p, v in FactRollup.objects.visible_to(user, Action.VIEW)
-        .filter(org_unit=unit, indicator_id__in=ind_ids, period__in=period_ids)
-        .values_list("indicator_id", "period", "value")
+        for i, p, v in rollups.filter(org_unit=unit, indicator_id__in=ind_ids, period__in=period_ids).values_list(
+            "indicator_id", "period", "value"
+        )
     }
     targets = {
         (i, p): v
-        for i, p, v in Target.objects.visible_to(user, Action.VIEW)
-        .filter(org_unit=unit, indicator_id__in=ind_ids, period__in=period_ids)
-        .values_list("indicator_id", "period", "value")
+        for i, p, v in target_qs.filter(org_unit=unit, indicator_id__in=ind_ids, period__in=period_ids).values_list(
+            "indicator_id", "period", "value"
+        )
     }
     cards = []
     for ind in indicators:
@@ -269,6 +328,10 @@ class Cell:
     def achievement(self) -> float | None:
         return achievement(self.value, self.target, self.polarity)
 
+    @property
+    def status(self) -> str:
+        return traffic_light(self.achievement)
+
 
 @dataclass(frozen=True)
 class ChildRow:
@@ -277,14 +340,30 @@ class ChildRow:
     kind: str
     cells: list[Cell]
 
+    @property
+    def is_territory(self) -> bool:
+        return self.kind in TERRITORIAL_KINDS
 
-def children_rows(user: Any, unit: OrgUnit, selected: Period, indicators: list[Indicator]) -> list[ChildRow]:
+
+#: What the public transparency dashboard drills into: territories down to the kelurahan, never an office's inside.
+PUBLIC_KINDS = (UnitKind.PEMDA, UnitKind.KECAMATAN, UnitKind.KELURAHAN, UnitKind.DESA)
+
+
+def children_rows(
+    user: Any, unit: OrgUnit, selected: Period, indicators: list[Indicator], *, public: bool = False
+) -> list[ChildRow]:
     """The unit's children in scope with each indicator's value and target: three queries whatever their number.
 
     Plain ``IN`` reads rather than a correlated subquery per column: the same index probes, and
-    much less for the ORM to compile on every page view.
+    much less for the ORM to compile on every page view. ``public``: the territorial children, read without a
+    user (the transparency dashboard passes public indicators only).
     """
-    children = list(unit_children(user, unit, Action.VIEW).values_list("id", "code", "name", "kind"))
+    children_qs = (
+        OrgUnit.objects.filter(parent=unit, is_active=True, kind__in=PUBLIC_KINDS).order_by("kind", "name")
+        if public
+        else unit_children(user, unit, Action.VIEW)
+    )
+    children = list(children_qs.values_list("id", "code", "name", "kind"))
     if not children:
         return []
     shown = {ind.pk: shown_period(PeriodType(ind.period_type), selected).id for ind in indicators}
@@ -297,14 +376,10 @@ def children_rows(user: Any, unit: OrgUnit, selected: Period, indicators: list[I
             "period__in": sorted(set(shown.values())),
         }
         fields = ("org_unit_id", "indicator_id", "period", "value")
-        values = {
-            (u, i, p): v
-            for u, i, p, v in FactRollup.objects.visible_to(user, Action.VIEW).filter(**match).values_list(*fields)
-        }
-        targets = {
-            (u, i, p): v
-            for u, i, p, v in Target.objects.visible_to(user, Action.VIEW).filter(**match).values_list(*fields)
-        }
+        rollups = FactRollup.objects.all() if public else FactRollup.objects.visible_to(user, Action.VIEW)
+        target_qs = Target.objects.all() if public else Target.objects.visible_to(user, Action.VIEW)
+        values = {(u, i, p): v for u, i, p, v in rollups.filter(**match).values_list(*fields)}
+        targets = {(u, i, p): v for u, i, p, v in target_qs.filter(**match).values_list(*fields)}
     rows = []
     for pk, code, name, kind in children:
         cells = []

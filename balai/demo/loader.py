@@ -163,6 +163,10 @@ def load(
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")
+        from balai.dashboard.demo import seed_overview
+
+        seed_overview(root, window.months)  # overview tiles per role, kecamatan on the map, city targets
+        step("overview layout and map")
         from balai.alerts.demo import seed_rules
 
         seed_rules(root)  # alert rules on the Facts just computed, evaluated once
