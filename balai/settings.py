@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "balai.applications",
     "balai.queues",
     "balai.dashboard",
+    "balai.scorecards",
+    "balai.rakor",
 ]
 
 MIDDLEWARE = [

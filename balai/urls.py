@@ -19,6 +19,8 @@ urlpatterns = [
     path("pengaduan/", include("balai.complaints.urls_staff")),
     path("antrian/", include("balai.queues.urls")),
     path("skm/", include("balai.skm.urls")),
+    path("skor/", include("balai.scorecards.urls")),
+    path("rakor/", include("balai.rakor.urls")),
     path("open311/v2/", include("balai.complaints.urls_open311")),
     path("webhooks/", include("balai.complaints.urls_webhooks")),
 ]
