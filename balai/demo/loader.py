@@ -154,6 +154,9 @@ def load(
         seed_reports(root, days=max(3, 30 // scale), per_day=13.0 * scale, seed=seed)
         step("citizen reports")
         _targets(root, agency_units, window)
+        from balai.scorecards.demo import seed_scorecards
+
+        seed_scorecards(root, months=window.months)  # scorecards per unit kind, agencies' monthly budget targets
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")
