@@ -1,8 +1,9 @@
 """Demo scorecards: one per unit kind (perangkat daerah, kecamatan, kelurahan) on indicators the demo fills.
 
 The agencies' scorecard is read per month (the rakor reviews last month); the territories' per quarter,
-because the SKM's IKM is quarterly. Budget realisation is cumulative, so each agency also gets the month's
-target of the city's spending plan (a default target would be wrong in every month but one).
+because the SKM's IKM is quarterly. Items are indicators the demo fills for most units of the kind. Budget
+realisation is cumulative, so each agency also gets the month's target of the city's spending plan (a
+default target would be wrong in every month but one).
 """
 
 from __future__ import annotations
@@ -21,38 +22,26 @@ from balai.scorecards.services import ItemSpec, scorecard_save
 #: matching the city's quarterly targets (15, 40, 65, 95).
 BUDGET_PLAN = [5.0, 10.0, 15.0, 23.0, 32.0, 40.0, 48.0, 57.0, 65.0, 75.0, 85.0, 95.0]
 
+TERRITORY_ITEMS = [
+    ItemSpec("complaints.verified_3d_rate", 30, 90),
+    ItemSpec("skm.ikm", 30, 82),
+    ItemSpec("applications.completed_on_time_rate", 20, 80),
+    ItemSpec("attendance.presence_rate", 20, 95, cap=105),
+]
 SCORECARDS = [
     (
         "Kinerja perangkat daerah",
         UnitKind.PERANGKAT_DAERAH,
         "month",
         [
-            ItemSpec("complaints.resolved_on_time_rate", 30, 80),
-            ItemSpec("applications.completed_on_time_rate", 25, 90),
-            ItemSpec("budget.realisation_rate", 25, 60),
-            ItemSpec("attendance.presence_rate", 20, 95, cap=105),
+            ItemSpec("budget.realisation_rate", 40, 60),
+            ItemSpec("attendance.presence_rate", 40, 95, cap=105),
+            # Most agencies handle no citizen reports: they show "no data" here, which the rakor asks about.
+            ItemSpec("complaints.resolved_on_time_rate", 20, 80),
         ],
     ),
-    (
-        "Kinerja kecamatan",
-        UnitKind.KECAMATAN,
-        "quarter",
-        [
-            ItemSpec("complaints.resolved_on_time_rate", 35, 80),
-            ItemSpec("skm.ikm", 35, 82),
-            ItemSpec("attendance.presence_rate", 30, 95, cap=105),
-        ],
-    ),
-    (
-        "Kinerja kelurahan",
-        UnitKind.KELURAHAN,
-        "quarter",
-        [
-            ItemSpec("complaints.resolved_on_time_rate", 35, 80),
-            ItemSpec("skm.ikm", 35, 82),
-            ItemSpec("attendance.presence_rate", 30, 95, cap=105),
-        ],
-    ),
+    ("Kinerja kecamatan", UnitKind.KECAMATAN, "quarter", TERRITORY_ITEMS),
+    ("Kinerja kelurahan", UnitKind.KELURAHAN, "quarter", TERRITORY_ITEMS),
 ]
 
 
