@@ -89,7 +89,8 @@ class UnitPage:
     pulling_down: list[str] = field(default_factory=list)
     no_data: list[str] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
-    #: Alert lines of this perangkat daerah for the month, one sentence each (filled by ``alerts_for``).
+    #: Alert lines of this perangkat daerah for the month, one sentence each, printed under "Peringatan".
+    #: Filled by the caller from the alerts module (``alerts_for_pack``); empty prints "Tidak ada peringatan".
     alerts: list[str] = field(default_factory=list)
 
 
@@ -207,8 +208,3 @@ MONTHS_SHORT_ID = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep"
 
 def _short_month(period: Period) -> str:
     return f"{MONTHS_SHORT_ID[period.start.month - 1]} {period.start.year % 100:02d}"
-
-
-def alerts_for(content: PackContent) -> None:
-    """Fill each page's alert lines. The alerts module plugs in here (``alerts_for_pack``); without it, none."""
-    return None

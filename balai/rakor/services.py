@@ -92,7 +92,6 @@ def rakor_pack_build(*, pack_id: int) -> RakorPack:
         if pack.created_by is None or not selectors.can_generate(pack.created_by):
             raise PermissionError(_("The person who asked for this pack may no longer generate packs."))
         content = selectors.pack_content(pack.created_by, Period.parse(pack.period))
-        selectors.alerts_for(content)
         RakorPack.objects.filter(pk=pack_id).update(total=len(content.units) + EXTRA_STEPS, units=len(content.units))
         printed = timezone.now().astimezone(pemda_zone()).strftime("%d-%m-%Y %H:%M")
         pdf = render.pdf_pack(content, pack.version, printed, progress=lambda: _step(pack_id))

@@ -178,3 +178,45 @@ def test_pack_without_scorecard_says_so(
     pack = _generate(client, django_capture_on_commit_callbacks)
     pages = _pages(b"".join(client.get(f"/rakor/{pack.pk}/unduh/pdf/").streaming_content))
     assert "Skor kinerja: belum ada kartu skor perangkat daerah" in pages[2]
+
+
+def test_pack_content_query_count_does_not_grow_with_agencies(
+    story: Story, scored: Scorecard, django_assert_num_queries: Any
+) -> None:
+    from balai.core.periods import Period
+    from balai.org import services as org
+    from balai.org.choices import UnitKind
+    from balai.rakor.selectors import pack_content
+    from balai.scorecards.tests.conftest import load_facts
+
+    period = Period.parse(MONTH)
+    pack_content(story.head, period)  # the user's assignments and the Pemda root, cached afterwards
+    with django_assert_num_queries(10):
+        small = pack_content(story.head, period)
+    for n in range(10):
+        org.orgunit_create(
+            actor=None,
+            parent=story.root,
+            name=f"Badan {n}",
+            short_name=f"B{n}",
+            kind=UnitKind.PERANGKAT_DAERAH,
+            code=f"BADAN{n}",
+        )
+    load_facts([("t.on_time", f"BADAN{n}", MONTH, 60 + n) for n in range(10)])
+    with django_assert_num_queries(10):
+        big = pack_content(story.head, period)
+    assert (len(small.units), len(big.units)) == (2, 12)
+    badan = next(p for p in big.units if p.code == "BADAN9")
+    assert [(line.code, line.value) for line in badan.lines] == [("t.on_time", 69.0)]
+    assert badan.rank == 3 and round(badan.score or 0, 6) == round(0.5 * 69 / 90 * 100, 6)
+
+
+def test_alert_lines_print_on_their_agency_page(story: Story, scored: Scorecard) -> None:
+    from balai.core.periods import Period
+    from balai.rakor.selectors import pack_content
+
+    content = pack_content(story.head, Period.parse(MONTH))
+    content.units[0].alerts = ["Aduan selesai tepat waktu di bawah target 3 bulan berturut-turut (71,0 % < 80 %)"]
+    pages = _pages(render.pdf_pack(content, 1, "01-11-2026 08:00"))
+    assert "Peringatan - Aduan selesai tepat waktu di bawah target 3 bulan berturut-turut (71,0 % < 80 %)" in pages[2]
+    assert "Tidak ada peringatan." in pages[3] and "Tidak ada peringatan." not in pages[2]
