@@ -89,3 +89,27 @@ def test_head_opens_the_ranking_and_an_agency_scorecard(desktop: BrowserSession,
     expect(page.locator("[data-pulls-down=true]")).to_have_count(2)
     desktop.screenshot("scorecard")
     assert desktop.errors == []
+
+
+def test_progress_bar_follows_the_worker_until_done(
+    desktop: BrowserSession, scored_city: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker is late: the page shows the pack waiting, then the htmx poll brings it to 100 %."""
+    from balai.rakor import services
+    from balai.rakor.models import RakorPack
+
+    monkeypatch.setattr(services, "_enqueue", lambda pack_id: None)  # no worker yet
+    page = desktop.page
+    desktop.login("walikota")
+    desktop.goto("/rakor/")
+    page.select_option("[data-testid=rakor-month]", scored_city["month"])
+    with page.expect_navigation():
+        page.click("[data-testid=rakor-generate-button]")
+    expect(page.locator("[data-testid=rakor-progress]")).to_have_attribute("data-status", "queued")
+    expect(page.locator("[data-testid=rakor-percent]")).to_have_text("0%")
+    pack = RakorPack.objects.get()
+    services.rakor_pack_build(pack_id=pack.pk)  # the worker picks it up
+    expect(page.locator("[data-testid=rakor-progress]")).to_have_attribute("data-status", "done")
+    expect(page.locator("[data-testid=rakor-percent]")).to_have_text("100%")
+    expect(page.locator("[data-testid=rakor-download-xlsx]")).to_be_visible()
+    assert desktop.errors == []
