@@ -108,6 +108,7 @@ def test_ranking_page_query_count_is_fixed(client: Any, story: Story, scored: Sc
 def test_admin_defines_a_scorecard(client: Any, story: Story, indicators: Any) -> None:
     sign_in(client, story.admin)
     assert client.get("/skor/kelola/").status_code == 200
+    assert 'name="items-11-indicator"' in client.get("/skor/kelola/baru/").content.decode()
     data = {
         "name": "Kinerja kelurahan",
         "unit_kind": "kelurahan",
@@ -133,6 +134,8 @@ def test_admin_defines_a_scorecard(client: Any, story: Story, indicators: Any) -
         ("t.on_time", 60.0, 120.0),
         ("t.backlog", 40.0, 120.0),
     ]
+    html = client.get(f"/skor/kelola/{card.pk}/").content.decode()
+    assert 'name="items-1-indicator" value="t.backlog"' in html and 'name="items-1-weight" value="40.0"' in html
     data["items-1-weight"] = "30"
     html = client.post(f"/skor/kelola/{card.pk}/", data).content.decode()
     assert "The weights add up to 90; they must add up to 100." in html
