@@ -94,6 +94,7 @@ def test_regenerating_adds_a_version_and_keeps_the_first(
     second = _generate(client, django_capture_on_commit_callbacks)
     assert (first.version, second.version) == (1, 2)
     html = client.get("/rakor/").content.decode()
+    assert html.count("· Walikota</td>") == 2  # who asked for each version
     assert re.findall(r'data-testid="rakor-pack" data-period="(\d+)" data-version="(\d)"', html) == [
         (MONTH, "2"),
         (MONTH, "1"),
