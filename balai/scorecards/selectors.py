@@ -10,7 +10,7 @@ the units, their values, their targets).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -167,8 +167,6 @@ def score_unit(
 
 
 def _mark(item: ItemScore) -> ItemScore:
-    from dataclasses import replace
-
     return replace(item, pulls_down=True)
 
 
