@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "balai.dashboard",
     "balai.alerts",
     "balai.opendata",
+    "balai.scorecards",
+    "balai.rakor",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("antrian/", include("balai.queues.urls")),
     path("skm/", include("balai.skm.urls")),
     path("peringatan/", include("balai.alerts.urls")),
+    path("skor/", include("balai.scorecards.urls")),
+    path("rakor/", include("balai.rakor.urls")),
     path("open311/v2/", include("balai.complaints.urls_open311")),
     path("webhooks/", include("balai.complaints.urls_webhooks")),
     path("data/", include("balai.opendata.urls")),

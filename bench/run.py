@@ -51,6 +51,7 @@ SKM_RESPONSES = 1_000_000
 QUEUE_CLERKS = 20
 QUEUE_TICKETS = 2_000
 APPLICATIONS = 100_000
+RAKOR_AGENCIES = 40
 
 
 # ------------------------------------------------------------------------------------ databases
@@ -172,6 +173,12 @@ def run_backend(backend: Backend, quick: bool) -> dict[str, Any]:
         backend.drop("complaints")
     out.update(run_publicservices(backend, quick))
     out.update(run_overview(backend, quick, run_part))
+    backend.fresh("rakor")
+    try:
+        agencies, repeat = (10, 1) if quick else (RAKOR_AGENCIES, 3)
+        out["rakor"] = run_part(backend, "rakor", ["rakor", "--agencies", str(agencies), "--repeat", str(repeat)])
+    finally:
+        backend.drop("rakor")
     return out
 
 
@@ -423,7 +430,39 @@ def render(results: list[dict[str, Any]], command: str, started: dt.datetime, to
     lines += render_complaints(results)
     lines += render_publicservices(results)
     lines += render_overview(results)
+    lines += render_rakor(results)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_rakor(results: list[dict[str, Any]]) -> list[str]:
+    """Issue 5: the monthly rakor pack, built as the worker builds it (bench/rakor_bench.py)."""
+    rows = [r for r in results if "rakor" in r]
+    if not rows:
+        return []
+    lines = [
+        "## Satu Dasbor: monthly rakor pack",
+        "",
+        "| Database | Perangkat daerah × monthly indicators | Pages | Build time (median) | Python peak "
+        "(tracemalloc) | Max RSS growth (first build) | PDF / XLSX |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in rows:
+        r = result["rakor"]
+        lines.append(
+            f"| {result['label']} | {r['agencies']} × {r['indicators']} | {r['pages']} | {r['seconds']:.2f} s "
+            f"(runs: {', '.join(f'{x:.2f}' for x in r['seconds_all'])}) | {r['tracemalloc_peak_mb']:.1f} MB "
+            f"| {r['rss_delta_mb']:.1f} MB | {r['pdf_kb']:.0f} KB / {r['xlsx_kb']:.0f} KB |"
+        )
+    lines += [
+        "",
+        "How to read it: `balai.rakor.services.rakor_pack_build` reads the month's roll-ups, targets and the "
+        "scorecard's 12-month trend (a fixed number of queries), draws the PDF with fpdf2 (cover, city summary, "
+        "one page per perangkat daerah with its chart) and the XLSX with openpyxl, and stores both. The first "
+        "build of a process also imports fpdf2 and openpyxl, which the RSS growth includes; the tracemalloc "
+        "peak is of a later build. Most of the time is fpdf2 laying out table cells.",
+        "",
+    ]
+    return lines
 
 
 def per_s(value: float) -> str:

@@ -23,6 +23,11 @@ Public services (issue 4), each part in its own module of bench/, whose docstrin
 - ``applications``: online submissions, then the desk and tracking pages over N applications, on the demo city
   the ``catalogue`` part left in the database, or a fresh one (bench/applications_bench.py).
 
+Satu Dasbor (issue 5):
+
+- ``rakor``: the monthly rakor pack (PDF + XLSX) for N perangkat daerah: build time and peak memory
+  (bench/rakor_bench.py, which parses its own options: ``rakor --agencies 40 --indicators 12 --repeat 3``).
+
 Every loop is bounded by a count; all traffic goes to 127.0.0.1.
 """
 
@@ -873,7 +878,19 @@ def part_applications(scale: int, applications: int, submits: int, requests: int
     return {**result, "scale": scale, "requests": requests}
 
 
+def part_rakor(argv: list[str]) -> dict[str, Any]:
+    import rakor_bench
+
+    return rakor_bench.part_rakor_cli(argv)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["rakor"]:  # parses its own options (bench/rakor_bench.py)
+        result = part_rakor(sys.argv[2:])
+        result["vendor"] = connection.vendor
+        result["db_version"] = db_version()
+        print("BENCH-RESULT " + json.dumps(result))
+        return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "part",

@@ -160,6 +160,9 @@ def load(
         from balai.opendata.demo import seed_publishers
 
         seed_publishers(root)  # the perangkat daerah named as publisher of each open dataset
+        from balai.scorecards.demo import seed_scorecards
+
+        seed_scorecards(root, months=window.months)  # scorecards per unit kind, agencies' monthly budget targets
         indicators.module_facts_recompute(start=window.start, end=window.today)
         indicators.dirty_drain()
         step("module facts and roll-ups")
