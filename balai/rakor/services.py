@@ -10,10 +10,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from balai.alerts.choices import AlertStatus, Severity
+from balai.alerts.selectors import AlertLine, alerts_for_pack
 from balai.core.audit import audit_record
 from balai.core.periods import InvalidPeriod, Period, PeriodType
 from balai.org.models import OrgUnit
@@ -79,6 +81,15 @@ def _step(pack_id: int) -> None:
     RakorPack.objects.filter(pk=pack_id).update(progress=F("progress") + 1)
 
 
+def alert_sentence(line: AlertLine) -> str:
+    """One alert as the pack prints it, in Indonesian like the rest of the pack (a document for the meeting)."""
+    with translation.override("id"):
+        severity = str(Severity(line.severity).label)
+        status = str(AlertStatus(line.status).label)
+    opened = line.opened_at.astimezone(pemda_zone()).strftime("%d-%m-%Y")
+    return f"[{severity}] {line.title} - {line.unit_name} (dibuka {opened}; {status.lower()})"
+
+
 def rakor_pack_build(*, pack_id: int) -> RakorPack:
     """Build the files of a queued pack. A failure is recorded on the pack with its reason, never raised."""
     with transaction.atomic():
@@ -92,6 +103,9 @@ def rakor_pack_build(*, pack_id: int) -> RakorPack:
         if pack.created_by is None or not selectors.can_generate(pack.created_by):
             raise PermissionError(_("The person who asked for this pack may no longer generate packs."))
         content = selectors.pack_content(pack.created_by, Period.parse(pack.period))
+        alerts = alerts_for_pack(unit_ids=[page.unit_id for page in content.units], period=content.period)
+        for page in content.units:
+            page.alerts = [alert_sentence(line) for line in alerts.get(page.unit_id, [])]
         RakorPack.objects.filter(pk=pack_id).update(total=len(content.units) + EXTRA_STEPS, units=len(content.units))
         printed = timezone.now().astimezone(pemda_zone()).strftime("%d-%m-%Y %H:%M")
         pdf = render.pdf_pack(content, pack.version, printed, progress=lambda: _step(pack_id))

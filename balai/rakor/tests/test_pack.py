@@ -221,3 +221,32 @@ def test_alert_lines_print_on_their_agency_page(story: Story, scored: Scorecard)
     pages = _pages(render.pdf_pack(content, 1, "01-11-2026 08:00"))
     assert "Peringatan - Aduan selesai tepat waktu di bawah target 3 bulan berturut-turut (71,0 % < 80 %)" in pages[2]
     assert "Tidak ada peringatan." in pages[3] and "Tidak ada peringatan." not in pages[2]
+
+
+def test_a_generated_pack_prints_the_alerts_of_the_month_on_their_agency_page(
+    client: Any, story: Story, scored: Scorecard, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime as dt
+
+    from balai.alerts.models import Alert
+    from balai.alerts.services import alert_raise
+
+    alert = alert_raise(
+        key="connector:1",
+        unit=story.diskominfo,
+        title="Konektor absensi gagal 3 kali berturut-turut",
+        detail="HTTP 500",
+        link="/konektor/1/",
+        severity="critical",
+    )
+    # Opened in the middle of the pack's month (WITA), still open.
+    Alert.objects.filter(pk=alert.pk).update(opened_at=dt.datetime(2026, 10, 14, 2, 0, tzinfo=dt.UTC))
+    client.force_login(story.head)
+    pack = _generate(client, django_capture_on_commit_callbacks)
+    pages = _pages(pack.pdf.read())
+    dinkes, kominfo = pages[2], pages[3]
+    assert (
+        "Peringatan - [Kritis] Konektor absensi gagal 3 kali berturut-turut - Dinas Komunikasi dan Informatika "
+        "(dibuka 14-10-2026; menunggu tindakan)"
+    ) in kominfo
+    assert "Tidak ada peringatan." in dinkes and "Konektor" not in dinkes
