@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "balai.applications",
     "balai.queues",
     "balai.dashboard",
+    "balai.connectors",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +331,14 @@ BALAI_QUEUE_TAKE_RATE = (env_int("BALAI_QUEUE_TAKE_RATE_COUNT", 60), env_int("BA
 BALAI_SKM_LINK_HOURS = env_int("BALAI_SKM_LINK_HOURS", 72)
 if BALAI_SKM_LINK_HOURS < 1:
     raise ImproperlyConfigured("BALAI_SKM_LINK_HOURS must be at least 1 (hours a survey link stays valid)")
+
+# Connectors (agency apps pulled on a schedule): seconds a pull may take to answer, largest answer accepted, and
+# whether 127.0.0.1/::1 may be pulled (off in production: a connector must not reach services on Balai's own host).
+BALAI_CONNECTOR_TIMEOUT_SECONDS = env_int("BALAI_CONNECTOR_TIMEOUT_SECONDS", 30)
+BALAI_CONNECTOR_MAX_BYTES = env_int("BALAI_CONNECTOR_MAX_BYTES", 50 * 1024 * 1024)
+BALAI_CONNECTOR_ALLOW_LOOPBACK = env_bool("BALAI_CONNECTOR_ALLOW_LOOPBACK", not PRODUCTION)
+if BALAI_CONNECTOR_TIMEOUT_SECONDS < 1 or BALAI_CONNECTOR_MAX_BYTES < 1024:
+    raise ImproperlyConfigured("BALAI_CONNECTOR_TIMEOUT_SECONDS must be ≥ 1 and BALAI_CONNECTOR_MAX_BYTES ≥ 1024")
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

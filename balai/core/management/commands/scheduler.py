@@ -52,6 +52,7 @@ JOBS = [
     Job("recompute_recent", "balai.indicators.tasks.recompute_recent", daily_at=dt.time(2, 0)),
     Job("complaints_escalate", "balai.complaints.tasks.escalate_overdue_task", every_minutes=15),
     Job("complaints_digest", "balai.complaints.tasks.daily_digest_task", daily_at=dt.time(7, 0)),
+    Job("connectors_pull_due", "balai.connectors.tasks.pull_due", every_minutes=5),
 ]
 
 
