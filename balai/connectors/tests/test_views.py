@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -63,7 +64,7 @@ def test_admin_registers_a_connector_and_the_token_is_never_shown(
     response = admin_client.post(reverse("connectors:new"), _form(story, url))
     connector = Connector.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("connectors:detail", args=[connector.pk])
-    assert (connector.token, connector.daily_at.strftime("%H:%M"), connector.alert_after) == (SECRET, "06:30", 3)
+    assert (connector.token, connector.daily_at, connector.alert_after) == (SECRET, dt.time(6, 30), 3)
 
     for page in (
         reverse("connectors:detail", args=[connector.pk]),
@@ -149,7 +150,9 @@ def test_pull_now_runs_one_import_and_the_page_shows_the_history_and_sparkline(
     html = admin_client.get(reverse("connectors:detail", args=[connector.pk])).content.decode()
     assert html.count('data-testid="run-row"') == 2
     assert "The app answered HTTP 502 Bad Gateway." in html
-    spark = json.loads(re.search(r'<script id="connector-spark" type="application/json">(.*?)</script>', html, re.S)[1])
+    found = re.search(r'<script id="connector-spark" type="application/json">(.*?)</script>', html, re.S)
+    assert found is not None
+    spark = json.loads(found[1])
     assert spark["kind"] == "spark" and spark["series"][0]["data"] == [3, 0]
     assert '<script src="/static/balai/dashboard.js"></script>' in html
     assert "<script>" not in html  # no inline script under the CSP
