@@ -31,6 +31,7 @@ from balai.connectors.fetch import Credentials, FetchError, fetch
 from balai.connectors.mapping import (
     Mapped,
     PayloadError,
+    import_rows,
     importable_indicators,
     map_records,
     missing_everywhere,
@@ -288,10 +289,12 @@ def _pull(connector: Connector) -> _Outcome:
     gone = missing_everywhere(connector, records)
     if gone:
         return _Outcome(ok=False, rows=len(records), error=_missing_message(gone, records))
-    mapped = map_records(connector, records)
-    if any(m.problems for m in mapped):
-        return _records_problems(mapped)
-    rows = [m.as_row() for m in mapped]
+    rows = import_rows(connector, records)
+    if rows is None:
+        mapped = map_records(connector, records)
+        if any(m.problems for m in mapped):
+            return _records_problems(mapped)
+        rows = [m.as_row() for m in mapped]  # the fast path declined what the general one accepts
     try:
         with transaction.atomic():
             summary = facts_import(actor=None, rows=rows, channel="connector", filename=connector.name)
