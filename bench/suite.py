@@ -22,6 +22,11 @@ Public services (issue 4), each part in its own module of bench/, whose docstrin
 - ``applications``: online submissions, then the desk and tracking pages over N applications, on the demo city
   the ``catalogue`` part left in the database, or a fresh one (bench/applications_bench.py).
 
+Satu Dasbor (issue 5):
+
+- ``connector``: a connector pull of N data values from an agency app on 127.0.0.1 vs a raw ``executemany``
+  (bench/connectors_bench.py).
+
 Every loop is bounded by a count; all traffic goes to 127.0.0.1.
 """
 
@@ -872,11 +877,23 @@ def part_applications(scale: int, applications: int, submits: int, requests: int
     return {**result, "scale": scale, "requests": requests}
 
 
+def part_connector(rows_wanted: int, repeat: int) -> dict[str, Any]:
+    import connectors_bench
+
+    migrate()
+    return connectors_bench.part_connector(
+        rows_wanted, repeat, story=build_story(), payload=import_payload, reset_facts=reset_facts
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "part",
-        choices=["import", "dashboard", "memory", "complaints", "intake", "catalogue", "skm", "queues", "applications"],
+        choices=[
+            *("import", "dashboard", "memory", "complaints", "intake", "catalogue", "skm", "queues", "applications"),
+            "connector",
+        ],
     )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -909,6 +926,8 @@ def main() -> None:
         result = part_queues(args.clerks, args.tickets, args.processes)
     elif args.part == "applications":
         result = part_applications(args.scale, args.applications, args.submits, args.requests)
+    elif args.part == "connector":
+        result = part_connector(args.rows, args.repeat)
     else:
         result = part_intake(args.duration, args.rate, args.only)
     result["vendor"] = connection.vendor
