@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -86,6 +86,24 @@ class ConnectorForm(BalaiForm):
         field.queryset = owners
         self.connector = connector
         self.fields["indicator_code"].widget.attrs["list"] = "indicator-codes"
+
+    GROUPS: ClassVar[dict[str, list[str]]] = {
+        "app": ["name", "owner", "url", "format", "records_path"],
+        "schedule": ["schedule", "daily_at", "alert_after", "is_active"],
+        "mapping": [
+            *("indicator_code", "indicator_field", "unit_code", "unit_field", "unit_match"),
+            *("period_field", "period_format", "value_field", "numerator_field", "denominator_field", "comment_field"),
+        ],
+    }
+
+    def app_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.GROUPS["app"]]
+
+    def schedule_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.GROUPS["schedule"]]
+
+    def mapping_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.GROUPS["mapping"]]
 
     def values(self) -> dict[str, Any]:
         skip = {"token", "password", "token_clear", "password_clear"}

@@ -228,3 +228,36 @@ def test_nav_shows_connectors_to_importers_only(client: Client, story: Story) ->
     assert 'data-testid="nav-connectors"' in client.get(reverse("connectors:list")).content.decode()
     client.force_login(story.head)
     assert 'data-testid="nav-connectors"' not in client.get(reverse("dashboard:home")).content.decode()
+
+
+def test_list_and_detail_query_counts_do_not_grow_with_connectors_or_runs(
+    client: Client, story: Story, agency: AgencyApp
+) -> None:
+    from balai.connectors.services import connector_pull
+
+    url = agency.json("/api", {"data": {"items": presence_records()}})
+    connectors = [make_connector(story, url, name=f"App {i}") for i in range(3)]
+    for connector in connectors:
+        connector_pull(connector_id=connector.pk)
+        connector_pull(connector_id=connector.pk, actor=story.skpd_operator)
+    client.force_login(story.skpd_operator)
+    client.get(reverse("connectors:list"))  # warm the session and the Pemda zone cache
+
+    def count(path: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    list_queries = count(reverse("connectors:list"))
+    detail_queries = count(reverse("connectors:detail", args=[connectors[0].pk]))
+    for i in range(3, 6):
+        extra = make_connector(story, url, name=f"App {i}")
+        connector_pull(connector_id=extra.pk, actor=story.skpd_operator)
+    for _ in range(3):
+        connector_pull(connector_id=connectors[0].pk, actor=story.skpd_operator)
+    assert count(reverse("connectors:list")) == list_queries
+    assert count(reverse("connectors:detail", args=[connectors[0].pk])) == detail_queries
+    assert (list_queries, detail_queries) == (4, 5)
