@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 from django.db.models import QuerySet
-from django.utils import formats
+from django.utils import formats, timezone
 
 from balai.connectors.choices import RunStatus
 from balai.connectors.models import Connector, ConnectorRun
@@ -34,10 +35,29 @@ def sparkline(runs: list[ConnectorRun], name: str) -> dict[str, Any] | None:
         return None
     return {
         "kind": "spark",
-        "labels": [formats.date_format(r.started_at, "SHORT_DATETIME_FORMAT") for r in done],
+        "labels": [formats.date_format(timezone.localtime(r.started_at), "SHORT_DATETIME_FORMAT") for r in done],
         "decimals": 0,
         "unit": "",
         "series": [
             {"name": name, "data": [r.rows if r.status == RunStatus.SUCCESS else 0 for r in done], "role": "value"}
         ],
     }
+
+
+SECRET_PARAMS = ("token", "key", "secret", "password", "passwd", "pwd", "signature", "sig", "auth")
+
+
+def display_url(url: str) -> str:
+    """The address with the values of secret-looking query parameters (``?api_key=…``) masked.
+
+    Apps should take credentials in the authentication fields; some only accept them in the query string,
+    and the connector page is read by SKPD operators too.
+    """
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = "&".join(
+        f"{quote_plus(k)}={'•••' if any(s in k.lower() for s in SECRET_PARAMS) else quote_plus(v)}"
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit(parts._replace(query=query))

@@ -129,6 +129,7 @@ def connector_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "connector": connector,
             "runs": runs,
             "spark": selectors.sparkline(runs, _("Rows")),
+            "url": selectors.display_url(connector.url),
             "mapping": services.mapping_summary(connector),
             "can_edit": access.can(user, Action.ADMIN, connector.owner),
         },

@@ -261,3 +261,10 @@ def test_list_and_detail_query_counts_do_not_grow_with_connectors_or_runs(
     assert count(reverse("connectors:list")) == list_queries
     assert count(reverse("connectors:detail", args=[connectors[0].pk])) == detail_queries
     assert (list_queries, detail_queries) == (4, 5)
+
+
+def test_secret_looking_query_parameters_are_masked_on_the_page(admin_client: Client, story: Story) -> None:
+    connector = make_connector(story, "https://a.example/api?api_key=K3Y-SECRET&tahun=2026")
+    html = admin_client.get(reverse("connectors:detail", args=[connector.pk])).content.decode()
+    assert "K3Y-SECRET" not in html
+    assert "https://a.example/api?api_key=•••&amp;tahun=2026" in html
