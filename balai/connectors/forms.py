@@ -27,6 +27,12 @@ class ConnectorForm(BalaiForm):
         max_length=200,
         help_text=_("A dotted path such as data.items; empty when the document itself is the list."),
     )
+    next_page_path = forms.CharField(
+        label=_("Next page link (JSON)"),
+        required=False,
+        max_length=200,
+        help_text=_("For paginated answers: a dotted path to the next page's address, such as links.next."),
+    )
     auth_kind = forms.ChoiceField(label=_("Authentication"), choices=AuthKind.choices)
     token = forms.CharField(
         label=_("Bearer token"), required=False, max_length=500, widget=forms.PasswordInput, help_text=SECRET_HELP
@@ -88,7 +94,7 @@ class ConnectorForm(BalaiForm):
         self.fields["indicator_code"].widget.attrs["list"] = "indicator-codes"
 
     GROUPS: ClassVar[dict[str, list[str]]] = {
-        "app": ["name", "owner", "url", "format", "records_path"],
+        "app": ["name", "owner", "url", "format", "records_path", "next_page_path"],
         "schedule": ["schedule", "daily_at", "alert_after", "is_active"],
         "mapping": [
             *("indicator_code", "indicator_field", "unit_code", "unit_field", "unit_match"),

@@ -41,15 +41,24 @@ class PayloadError(Exception):
 
 
 # ------------------------------------------------------------------------------------------- parse
-def records_from(body: bytes, content_type: str, *, fmt: str, records_path: str = "") -> list[dict[str, Any]]:
+def records_from(
+    body: bytes, content_type: str, *, fmt: str, records_path: str = "", next_path: str = ""
+) -> list[dict[str, Any]]:
     """The list of records in the answer, or PayloadError saying what came instead."""
+    return page_from(body, content_type, fmt=fmt, records_path=records_path, next_path=next_path)[0]
+
+
+def page_from(
+    body: bytes, content_type: str, *, fmt: str, records_path: str = "", next_path: str = ""
+) -> tuple[list[dict[str, Any]], str]:
+    """(records, link to the next page or "") of one answer; PayloadError saying what came instead."""
     head = body.lstrip()[:200].lower()
     if "html" in content_type or head.startswith((b"<!doctype", b"<html", b"<head", b"<body")):
         raise PayloadError(
             _("The app answered with an HTML page instead of %(fmt)s (a login or error page?).") % {"fmt": fmt.upper()}
         )
     if fmt == Format.CSV:
-        return _csv_records(body)
+        return _csv_records(body), ""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -79,7 +88,10 @@ def records_from(body: bytes, content_type: str, *, fmt: str, records_path: str 
     for index, item in enumerate(node, start=1):
         if not isinstance(item, dict):
             raise PayloadError(_("Record %(n)d is not an object with fields.") % {"n": index})
-    return node
+    link = get_field(document, next_path) if next_path and isinstance(document, dict) else None
+    if link is not None and link is not MISSING and not isinstance(link, str):
+        raise PayloadError(_("The next-page link at %(path)s is not an address.") % {"path": next_path})
+    return node, link if isinstance(link, str) else ""
 
 
 def _csv_records(body: bytes) -> list[dict[str, Any]]:

@@ -34,6 +34,12 @@ class Connector(models.Model):
             "JSON only: a dotted path to the list of records, e.g. data.items. Empty: the document is the list."
         ),
     )
+    next_page_path = models.CharField(
+        _("next page link"),
+        max_length=200,
+        blank=True,
+        help_text=_("JSON only: a dotted path to the next page's address, e.g. links.next. Empty: one page."),
+    )
     # Field mapping: the name of the field in each record that holds each part of a data value.
     indicator_code = models.CharField(_("fixed indicator"), max_length=80, blank=True)
     indicator_field = models.CharField(_("indicator field"), max_length=100, blank=True)

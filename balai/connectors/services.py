@@ -15,7 +15,7 @@ import logging
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +35,7 @@ from balai.connectors.mapping import (
     importable_indicators,
     map_records,
     missing_everywhere,
-    records_from,
+    page_from,
 )
 from balai.connectors.models import Connector, ConnectorRun
 from balai.core.audit import audit_record
@@ -55,6 +55,7 @@ CONFIG_FIELDS = [
     "auth_kind",
     "username",
     "records_path",
+    "next_page_path",
     "indicator_code",
     "indicator_field",
     "unit_code",
@@ -72,6 +73,7 @@ CONFIG_FIELDS = [
     "alert_after",
 ]
 PREVIEW_RECORDS = 20
+MAX_PAGES = 1000  # a paginated answer; the size limit counts all pages together
 PROBLEMS_KEPT = 100  # problems stored on a failed run (the error text names the first few)
 ALERT_SEVERITY = "high"
 
@@ -107,6 +109,8 @@ def _validate(connector: Connector) -> None:
             err(name, _("This field is required."))
     if connector.format == Format.CSV and connector.records_path:
         err("records_path", _("A CSV answer is the list of records itself; leave this empty."))
+    if connector.format == Format.CSV and connector.next_page_path:
+        err("next_page_path", _("Pages are followed in JSON answers only; leave this empty."))
     if connector.schedule == Schedule.DAILY and connector.daily_at is None:
         err("daily_at", _("Give the time of the daily pull."))
     if connector.auth_kind == AuthKind.BEARER and not connector.token:
@@ -123,7 +127,7 @@ def _apply(connector: Connector, values: dict[str, Any], token: str | None, pass
     for name in CONFIG_FIELDS:
         if name in values:
             setattr(connector, name, values[name])
-    for name in ("records_path", "indicator_code", "indicator_field", "unit_code", "unit_field"):
+    for name in ("records_path", "next_page_path", "indicator_code", "indicator_field", "unit_code", "unit_field"):
         setattr(connector, name, (getattr(connector, name) or "").strip())
     # None keeps the stored secret, "" clears it, anything else replaces it.
     if token is not None:
@@ -209,9 +213,41 @@ def _credentials(connector: Connector) -> Credentials:
 
 
 def _fetch_records(connector: Connector) -> list[dict[str, Any]]:
+    """Every record of the answer; a paginated JSON answer is followed page by page on the same host."""
     accept = "text/csv, */*;q=0.5" if connector.format == Format.CSV else "application/json, */*;q=0.5"
-    response = fetch(connector.url, _credentials(connector), accept=accept)
-    return records_from(response.body, response.content_type, fmt=connector.format, records_path=connector.records_path)
+    next_path = connector.next_page_path if connector.format == Format.JSON else ""
+    url, size = connector.url, 0
+    seen: set[str] = set()
+    records: list[dict[str, Any]] = []
+    while True:
+        if len(seen) >= MAX_PAGES:
+            raise PayloadError(_("The answer has more than %(n)d pages.") % {"n": MAX_PAGES})
+        seen.add(url)
+        response = fetch(url, _credentials(connector), accept=accept)
+        size += len(response.body)
+        if size > settings.BALAI_CONNECTOR_MAX_BYTES:
+            raise FetchError(
+                _("The answer is larger than %(limit)s bytes.") % {"limit": settings.BALAI_CONNECTOR_MAX_BYTES}
+            )
+        page, link = page_from(
+            response.body,
+            response.content_type,
+            fmt=connector.format,
+            records_path=connector.records_path,
+            next_path=next_path,
+        )
+        records.extend(page)
+        if not link or not page:
+            return records
+        following = urljoin(response.url, link)
+        if urlsplit(following)[:2] != urlsplit(connector.url)[:2]:
+            raise FetchError(
+                _("The next page is on another host (%(host)s); connectors do not follow it.")
+                % {"host": urlsplit(following).hostname}
+            )
+        if following in seen:
+            raise PayloadError(_("The next-page link points back to a page already read."))
+        url = following
 
 
 def _missing_message(gone: list[str], records: list[dict[str, Any]]) -> str:

@@ -456,3 +456,27 @@ def test_pull_by_someone_outside_the_owner_is_refused(story: Story, agency: Agen
     with pytest.raises(PermissionDenied):
         services.connector_pull(connector_id=connector.pk, actor=story.komet_clerk)
     assert ConnectorRun.objects.count() == 0
+
+
+# ------------------------------------------------------------------------------------ pagination
+def test_paginated_answer_is_followed_to_the_last_page(story: Story, agency: AgencyApp) -> None:
+    first, second, third = presence_records()
+    agency.json("/p/1", {"data": {"items": [first, second]}, "links": {"next": "/p/2?after=2"}})
+    agency.json("/p/2", {"data": {"items": [third]}, "links": {"next": None}})
+    connector = make_connector(story, agency.url("/p/1"), next_page_path="links.next")
+    run = _pull(connector)
+    assert (run.status, run.rows, run.imported) == (RunStatus.SUCCESS, 3, 3), run.error
+    assert [path for path, _headers in agency.requests] == ["/p/1", "/p/2?after=2"]
+
+
+def test_next_page_on_another_host_fails(story: Story, agency: AgencyApp) -> None:
+    agency.json("/p/1", {"data": {"items": presence_records()}, "links": {"next": "http://localhost:9/p/2"}})
+    run = _failed(make_connector(story, agency.url("/p/1"), next_page_path="links.next"))
+    assert run.error == "The next page is on another host (localhost); connectors do not follow it."
+
+
+def test_next_page_loop_fails(story: Story, agency: AgencyApp) -> None:
+    agency.json("/p/1", {"data": {"items": presence_records()[:1]}, "links": {"next": "/p/2"}})
+    agency.json("/p/2", {"data": {"items": presence_records()[1:]}, "links": {"next": "/p/1"}})
+    run = _failed(make_connector(story, agency.url("/p/1"), next_page_path="links.next"))
+    assert run.error == "The next-page link points back to a page already read."
