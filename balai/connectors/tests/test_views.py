@@ -123,6 +123,7 @@ def test_preview_shows_raw_and_mapped_records_with_problems_and_writes_nothing(
     assert html.count('data-testid="row-problem"') == 1
     assert "org unit &quot;63.72.99.9999&quot; does not exist" in html
     assert "1 of them has a problem: a pull would fail and write nothing." in html
+    assert "bulan, hadir, hari_kerja, kode_unit, persen" in html
     assert MENTAOS in html and "202601" in html
     assert (Fact.objects.count(), ImportJob.objects.count(), ConnectorRun.objects.count()) == (0, 0, 0)
     assert DirtyPeriod.objects.count() == 0
