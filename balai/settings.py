@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "balai.opendata",
     "balai.scorecards",
     "balai.rakor",
+    "balai.connectors",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,13 @@ BALAI_OPENDATA_LICENSE = env_str("BALAI_OPENDATA_LICENSE", "CC-BY-4.0")
 BALAI_OPENDATA_CACHE_SECONDS = env_int("BALAI_OPENDATA_CACHE_SECONDS", 60)
 if BALAI_OPENDATA_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("BALAI_OPENDATA_CACHE_SECONDS must be 0 (no caching) or more seconds")
+# Connectors (agency apps pulled on a schedule): seconds a pull may take to answer, largest answer accepted, and
+# whether 127.0.0.1/::1 may be pulled (off in production: a connector must not reach services on Balai's own host).
+BALAI_CONNECTOR_TIMEOUT_SECONDS = env_int("BALAI_CONNECTOR_TIMEOUT_SECONDS", 30)
+BALAI_CONNECTOR_MAX_BYTES = env_int("BALAI_CONNECTOR_MAX_BYTES", 50 * 1024 * 1024)
+BALAI_CONNECTOR_ALLOW_LOOPBACK = env_bool("BALAI_CONNECTOR_ALLOW_LOOPBACK", not PRODUCTION)
+if BALAI_CONNECTOR_TIMEOUT_SECONDS < 1 or BALAI_CONNECTOR_MAX_BYTES < 1024:
+    raise ImproperlyConfigured("BALAI_CONNECTOR_TIMEOUT_SECONDS must be ≥ 1 and BALAI_CONNECTOR_MAX_BYTES ≥ 1024")
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

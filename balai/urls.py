@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("org/", include("balai.org.urls")),
     path("indicators/", include("balai.indicators.urls")),
+    path("connectors/", include("balai.connectors.urls")),
     path("audit/", include("balai.core.urls")),
     path("aduan/", include("balai.complaints.urls_public")),
     path("layanan/", include("balai.publicservices.urls")),

@@ -52,6 +52,9 @@ QUEUE_CLERKS = 20
 QUEUE_TICKETS = 2_000
 APPLICATIONS = 100_000
 RAKOR_AGENCIES = 40
+# Issue 5 (Satu Dasbor).
+GOAL_CONNECTOR_RATIO = 0.5
+CONNECTOR_ROWS = 100_000
 
 
 # ------------------------------------------------------------------------------------ databases
@@ -179,7 +182,20 @@ def run_backend(backend: Backend, quick: bool) -> dict[str, Any]:
         out["rakor"] = run_part(backend, "rakor", ["rakor", "--agencies", str(agencies), "--repeat", str(repeat)])
     finally:
         backend.drop("rakor")
+    out.update(run_connector(backend, quick))
     return out
+
+
+def run_connector(backend: Backend, quick: bool) -> dict[str, Any]:
+    """Issue 5: a connector pull of N rows from an agency app on 127.0.0.1 (bench/connectors_bench.py)."""
+    rows, repeat = (5_000, 1) if quick else (CONNECTOR_ROWS, 3)
+    backend.fresh("connector")
+    try:
+        return {
+            "connector": run_part(backend, "connector", ["connector", "--rows", str(rows), "--repeat", str(repeat)])
+        }
+    finally:
+        backend.drop("connector")
 
 
 PUBLICSERVICES_PARTS = ("catalogue", "applications", "skm", "queues")
@@ -462,6 +478,50 @@ def render_rakor(results: list[dict[str, Any]]) -> list[str]:
         "peak is of a later build. Most of the time is fpdf2 laying out table cells.",
         "",
     ]
+    lines += render_connector(results)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_connector(results: list[dict[str, Any]]) -> list[str]:
+    """Issue 5: the connector pull against a raw executemany of the same rows."""
+    measured = [r for r in results if "connector" in r]
+    if not measured:
+        return []
+    lines = [
+        "## Connectors (issue 5)",
+        "",
+        "| Database | Benchmark | Balai | Baseline (same run) | Ratio | Goal | |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in measured:
+        c = result["connector"]
+        base = statistics.median(c["executemany_s"])
+        pull = statistics.median(c["pull_s"])
+        repull = statistics.median(c["repull_s"])
+        db, n = result["label"], c["rows"]
+        lines += [
+            f"| {db} | Connector pull, {n:,} rows (HTTP on 127.0.0.1, JSON, mapping, import) | {rate(n, pull)} "
+            f"| `executemany` INSERT: {rate(n, base)} | {base / pull:.2f} | ≥ {GOAL_CONNECTOR_RATIO} "
+            f"| {mark(base / pull >= GOAL_CONNECTOR_RATIO)} |",
+            f"| {db} | Pull of the same answer again (all unchanged) | {rate(n, repull)} "
+            f"| `executemany` INSERT: {rate(n, base)} | {base / repull:.2f} | ≥ {GOAL_CONNECTOR_RATIO} "
+            f"| {mark(base / repull >= GOAL_CONNECTOR_RATIO)} |",
+        ]
+    lines.append("")
+    for result in measured:
+        c = result["connector"]
+        lines += [
+            f"**{result['label']}.** An agency app in the benchmark process (`ThreadingHTTPServer` on 127.0.0.1) "
+            f"answers {c['rows']:,} records ({c['payload_bytes'] / 1e6:.1f} MB of JSON; {c['indicators']} "
+            f"indicators x {c['units']} org units x {c['periods']:,} periods, the `import` part's rows); "
+            f"`connector_pull` fetches, parses, maps every record and imports them through `facts_import` in one "
+            f"transaction, then records the run: median of {c['repeat']} runs on an empty Fact table. First pull "
+            f"{statistics.median(c['pull_s']):.2f} s ({counts(c['summaries']['first'])}), second pull "
+            f"{statistics.median(c['repull_s']):.2f} s ({counts(c['summaries']['again'])}); of a pull, fetch, parse "
+            f"and mapping alone take {c['fetch_map_s']:.2f} s. Baseline: the `import` part's `executemany` of the "
+            f"same rows, prepared in advance: {statistics.median(c['executemany_s']):.2f} s.",
+            "",
+        ]
     return lines
 
 

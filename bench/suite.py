@@ -27,6 +27,8 @@ Satu Dasbor (issue 5):
 
 - ``rakor``: the monthly rakor pack (PDF + XLSX) for N perangkat daerah: build time and peak memory
   (bench/rakor_bench.py, which parses its own options: ``rakor --agencies 40 --indicators 12 --repeat 3``).
+- ``connector``: a connector pull of N data values from an agency app on 127.0.0.1 vs a raw ``executemany``
+  (bench/connectors_bench.py).
 
 Every loop is bounded by a count; all traffic goes to 127.0.0.1.
 """
@@ -884,6 +886,15 @@ def part_rakor(argv: list[str]) -> dict[str, Any]:
     return rakor_bench.part_rakor_cli(argv)
 
 
+def part_connector(rows_wanted: int, repeat: int) -> dict[str, Any]:
+    import connectors_bench
+
+    migrate()
+    return connectors_bench.part_connector(
+        rows_wanted, repeat, story=build_story(), payload=import_payload, reset_facts=reset_facts
+    )
+
+
 def main() -> None:
     if sys.argv[1:2] == ["rakor"]:  # parses its own options (bench/rakor_bench.py)
         result = part_rakor(sys.argv[2:])
@@ -897,6 +908,7 @@ def main() -> None:
         choices=[
             *("import", "dashboard", "memory", "complaints", "intake", "catalogue", "skm", "queues", "applications"),
             "overview",
+            "connector",
         ],
     )
     parser.add_argument("--rows", type=int, default=100_000)
@@ -934,6 +946,8 @@ def main() -> None:
         from overview_bench import part_overview
 
         result = part_overview(args.scale, args.requests)
+    elif args.part == "connector":
+        result = part_connector(args.rows, args.repeat)
     else:
         result = part_intake(args.duration, args.rate, args.only)
     result["vendor"] = connection.vendor

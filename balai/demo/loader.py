@@ -132,6 +132,10 @@ def load(
                     f"{len(summary.conflicts)} demo rows were refused, first: {summary.conflicts[0].as_dict()}"
                 )
         step("facts")
+        from balai.connectors.demo import seed_connectors
+
+        seed_connectors(root, seed=seed)  # agency-app connectors with a month of pull history (no network)
+        step("connectors")
         from balai.publicservices.demo import seed_catalogue
 
         seed_catalogue(root)  # the service catalogue and counters that visits, applications and SKM hang on

@@ -35,6 +35,7 @@ ESCALATE = "balai.complaints.tasks.escalate_overdue_task"
 DIGEST = "balai.complaints.tasks.daily_digest_task"
 ALERTS = "balai.alerts.tasks.alerts_evaluate_task"
 ALERTS_DIGEST = "balai.alerts.tasks.alerts_digest_task"
+CONNECTORS = "balai.connectors.tasks.pull_due"
 
 
 def run(name: str, *args: str, **options: object) -> str:
@@ -115,16 +116,16 @@ def test_scheduler_once_enqueues_each_job_once_per_slot() -> None:
     run("scheduler", once=True, now="2026-03-02T01:59:10+08:00")
     run("scheduler", once=True, now="2026-03-02T01:59:50+08:00")  # same minute: nothing new
     # The daily jobs wait for their first 02:00 / 07:00; the 15-minute escalation starts at once.
-    assert enqueued() == Counter({HEARTBEAT: 1, DIRTY: 1, ESCALATE: 1, ALERTS: 1})
+    assert enqueued() == Counter({HEARTBEAT: 1, DIRTY: 1, ESCALATE: 1, ALERTS: 1, CONNECTORS: 1})
 
     run("scheduler", once=True, now="2026-03-02T02:00:05+08:00")
     run("scheduler", once=True, now="2026-03-02T02:00:55+08:00")
-    assert enqueued() == Counter({HEARTBEAT: 2, DIRTY: 2, RECENT: 1, ESCALATE: 2, ALERTS: 2})
+    assert enqueued() == Counter({HEARTBEAT: 2, DIRTY: 2, RECENT: 1, ESCALATE: 2, ALERTS: 2, CONNECTORS: 2})
 
     run("scheduler", once=True, now="2026-03-02T14:30:00+08:00")
     # 02:00 WITA happens once a day; 07:00 has passed, so the digest goes out (late) once.
     assert enqueued() == Counter(
-        {HEARTBEAT: 3, DIRTY: 3, RECENT: 1, ESCALATE: 3, DIGEST: 1, ALERTS: 3, ALERTS_DIGEST: 1}
+        {HEARTBEAT: 3, DIRTY: 3, RECENT: 1, ESCALATE: 3, DIGEST: 1, ALERTS: 3, ALERTS_DIGEST: 1, CONNECTORS: 3}
     )
 
 

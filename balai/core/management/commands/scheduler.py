@@ -54,6 +54,7 @@ JOBS = [
     Job("complaints_digest", "balai.complaints.tasks.daily_digest_task", daily_at=dt.time(7, 0)),
     Job("alerts_evaluate", "balai.alerts.tasks.alerts_evaluate_task", every_minutes=15),
     Job("alerts_digest", "balai.alerts.tasks.alerts_digest_task", daily_at=dt.time(7, 0)),
+    Job("connectors_pull_due", "balai.connectors.tasks.pull_due", every_minutes=5),
 ]
 
 
