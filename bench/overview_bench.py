@@ -173,7 +173,7 @@ def render_overview(results: list[dict[str, Any]]) -> list[str]:
     if not rows:
         return []
     lines = [
-        "## Satu Dasbor overview (issue 5)",
+        "## Satu Dasbor (issue 5): overview",
         "",
         "| Database | Page | p50 / p95 | Its Fact SQL re-run (same run) | Ratio | Queries | Goal | |",
         "|---|---|---|---|---|---|---|---|",

@@ -175,15 +175,33 @@ def run_backend(backend: Backend, quick: bool) -> dict[str, Any]:
     finally:
         backend.drop("complaints")
     out.update(run_publicservices(backend, quick))
-    out.update(run_overview(backend, quick, run_part))
+    out.update(run_satudasbor(backend, quick))
+    return out
+
+
+SATUDASBOR_PARTS = ("overview", "rakor", "connector")
+
+
+def run_satudasbor(backend: Backend, quick: bool, only: set[str] | None = None) -> dict[str, Any]:
+    """Issue 5: the overview at scale 10, the rakor pack for 40 perangkat daerah, a connector pull of 100,000 rows."""
+    wanted = set(SATUDASBOR_PARTS) if only is None else only
+    out: dict[str, Any] = {}
+    if "overview" in wanted:
+        out.update(run_overview(backend, quick, run_part))
+    if "rakor" in wanted:
+        out.update(run_rakor(backend, quick))
+    if "connector" in wanted:
+        out.update(run_connector(backend, quick))
+    return out
+
+
+def run_rakor(backend: Backend, quick: bool) -> dict[str, Any]:
     backend.fresh("rakor")
     try:
         agencies, repeat = (10, 1) if quick else (RAKOR_AGENCIES, 3)
-        out["rakor"] = run_part(backend, "rakor", ["rakor", "--agencies", str(agencies), "--repeat", str(repeat)])
+        return {"rakor": run_part(backend, "rakor", ["rakor", "--agencies", str(agencies), "--repeat", str(repeat)])}
     finally:
         backend.drop("rakor")
-    out.update(run_connector(backend, quick))
-    return out
 
 
 def run_connector(backend: Backend, quick: bool) -> dict[str, Any]:
@@ -447,6 +465,7 @@ def render(results: list[dict[str, Any]], command: str, started: dt.datetime, to
     lines += render_publicservices(results)
     lines += render_overview(results)
     lines += render_rakor(results)
+    lines += render_connector(results)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -456,7 +475,7 @@ def render_rakor(results: list[dict[str, Any]]) -> list[str]:
     if not rows:
         return []
     lines = [
-        "## Satu Dasbor: monthly rakor pack",
+        "## Satu Dasbor (issue 5): monthly rakor pack",
         "",
         "| Database | Perangkat daerah × monthly indicators | Pages | Build time (median) | Python peak "
         "(tracemalloc) | Max RSS growth (first build) | PDF / XLSX |",
@@ -478,8 +497,7 @@ def render_rakor(results: list[dict[str, Any]]) -> list[str]:
         "peak is of a later build. Most of the time is fpdf2 laying out table cells.",
         "",
     ]
-    lines += render_connector(results)
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
 
 
 def render_connector(results: list[dict[str, Any]]) -> list[str]:
@@ -488,7 +506,7 @@ def render_connector(results: list[dict[str, Any]]) -> list[str]:
     if not measured:
         return []
     lines = [
-        "## Connectors (issue 5)",
+        "## Satu Dasbor (issue 5): connectors",
         "",
         "| Database | Benchmark | Balai | Baseline (same run) | Ratio | Goal | |",
         "|---|---|---|---|---|---|---|",
@@ -816,14 +834,24 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument(
         "--rerun",
-        choices=(*PUBLICSERVICES_PARTS, "overview"),
+        choices=(*PUBLICSERVICES_PARTS, *SATUDASBOR_PARTS),
         action="append",
         help="after a change: run only this part again on each database, keep the rest of the last full run "
         "(var/bench/results.json) and say so in the report",
     )
+    parser.add_argument(
+        "--section",
+        choices=SATUDASBOR_PARTS,
+        action="append",
+        help="run only this issue-5 part on each database and replace (or add) its own section of the report, "
+        "leaving every other section as it is; needs no saved results of a full run",
+    )
     args = parser.parse_args()
     if args.rerun:
         rerun(args.rerun, args.output, args.no_postgres)
+        return
+    if args.section:
+        sections(args.section, args.output, args.no_postgres)
         return
 
     backends: list[Backend] = [SQLite()]
@@ -877,10 +905,10 @@ def rerun(parts: list[str], output: Path, no_postgres: bool) -> None:
         if result is None:
             raise SystemExit(f"the last full run has no {backend.label} results")
         print(f"{backend.label}:", flush=True)
-        if set(parts) - {"overview"}:
-            result.update(run_publicservices(backend, quick=False, only=set(parts) - {"overview"}))
-        if "overview" in parts:
-            result.update(run_overview(backend, quick=False, run_part=run_part))
+        if set(parts) & set(PUBLICSERVICES_PARTS):
+            result.update(run_publicservices(backend, quick=False, only=set(parts) & set(PUBLICSERVICES_PARTS)))
+        if set(parts) & set(SATUDASBOR_PARTS):
+            result.update(run_satudasbor(backend, quick=False, only=set(parts) & set(SATUDASBOR_PARTS)))
     started = dt.datetime.strptime(date.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
     report = render(results, command.group(1), started, float(date.group(2)) * 60)
     again = shlex.join(["bench/run.py", *(f"--rerun={p}" for p in parts)])
@@ -893,6 +921,55 @@ def rerun(parts: list[str], output: Path, no_postgres: bool) -> None:
     saved.write_text(json.dumps(results, indent=1))
     print(report)
     print(f"wrote {output}")
+
+
+SECTION_RENDERERS = {"overview": render_overview, "rakor": render_rakor, "connector": render_connector}
+
+
+def sections(parts: list[str], output: Path, no_postgres: bool) -> None:
+    """Measure some issue-5 parts and splice their sections into the existing report.
+
+    Unlike ``--rerun`` this needs no saved results: each part renders its own ``## `` section from its own
+    figures, which replaces the section of the same title (or is added at the end); the header says when.
+    """
+    if not output.exists():
+        raise SystemExit(f"{output} does not exist: run make bench first")
+    url = os.environ.get("BALAI_DATABASE_URL", "")
+    backends: list[Backend] = [SQLite()]
+    if url.startswith(("postgres://", "postgresql://")) and not no_postgres:
+        backends.append(Postgres(url))
+    now = dt.datetime.now(dt.UTC)
+    results = []
+    for backend in backends:
+        print(f"{backend.label}:", flush=True)
+        results.append({"label": backend.label, **run_satudasbor(backend, quick=False, only=set(parts))})
+    report = output.read_text()
+    for part in SATUDASBOR_PARTS:
+        if part in parts:
+            report = splice_section(report, "\n".join(SECTION_RENDERERS[part](results)).rstrip() + "\n")
+    again = shlex.join(["bench/run.py", *(f"--section={p}" for p in parts)])
+    if len(backends) > 1:
+        again = f"BALAI_DATABASE_URL=<postgres> {again}"
+    note = f"- Sections {', '.join(parts)}: measured at {now:%Y-%m-%d %H:%M} UTC (`{again}`) on the same machine."
+    report = re.sub(rf"^- Sections {re.escape(', '.join(parts))}: measured at .*\n", "", report, flags=re.M)
+    report = report.replace("\n- Machine:", f"\n{note}\n- Machine:", 1)
+    output.write_text(report)
+    VAR.mkdir(parents=True, exist_ok=True)
+    (VAR / f"sections-{'-'.join(parts)}.json").write_text(json.dumps(results, indent=1))
+    print(report)
+    print(f"wrote {output}")
+
+
+def splice_section(report: str, section: str) -> str:
+    """Replace the ``## `` section with the same title as ``section`` (up to the next ``## ``), or append it."""
+    title = section.split("\n", 1)[0]
+    lines = report.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == title), None)
+    if start is None:
+        return report.rstrip("\n") + "\n\n" + section
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    tail = "".join(lines[end:])
+    return "".join(lines[:start]) + section + ("\n" + tail if tail else "")
 
 
 if __name__ == "__main__":

@@ -168,3 +168,16 @@ def data_user(username: str) -> Any:
     from balai.org.models import User
 
     return User.objects.get(username=username)
+
+
+def test_a_measured_section_replaces_its_namesake_and_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))  # run.py imports its sibling modules
+    run = bench_module("run")
+    report = "# Benchmarks\n\n## Headline\n\nh\n\n## Satu Dasbor (issue 5): overview\n\nold\n\n## Public\n\np\n"
+    new = "## Satu Dasbor (issue 5): overview\n\nnew\n"
+    assert run.splice_section(report, new) == (
+        "# Benchmarks\n\n## Headline\n\nh\n\n## Satu Dasbor (issue 5): overview\n\nnew\n\n## Public\n\np\n"
+    )
+    added = run.splice_section(report, "## Satu Dasbor (issue 5): connectors\n\nc\n")
+    assert added.endswith("## Public\n\np\n\n## Satu Dasbor (issue 5): connectors\n\nc\n")
+    assert "\nold\n" in added
