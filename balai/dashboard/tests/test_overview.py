@@ -169,7 +169,7 @@ def _post_layout(client: Any, role: str, rows: list[tuple[str, int, str]]) -> An
     data: dict[str, Any] = {"role": role, "form-TOTAL_FORMS": len(rows), "form-INITIAL_FORMS": 0}
     for n, (code, position, chart) in enumerate(rows):
         data.update({f"form-{n}-indicator": code, f"form-{n}-position": position, f"form-{n}-chart": chart})
-    return client.post(reverse("dashboard:layout"), data)
+    return client.post(reverse("dashboard:layout"), data, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_layout_page_saves_in_position_order(client: Any, story: Story, city: dict[str, Indicator]) -> None:
