@@ -1,11 +1,13 @@
-"""What one citizen report costs the web worker, measured so that a busy machine does not change the answer.
+"""What one citizen report costs the web worker, measured so that a busy machine changes the answer little.
 
 The intake benchmark (``bench/suite.py intake``) is throughput on a real server, so it moves with whatever
 else runs on the machine. This counts instead: it files ``--reports`` web form POSTs (``/aduan/baru/``, the
 body a phone sends, each from its own address and phone number) through Django's WSGI handler in this
-process, as gunicorn calls it, and prints the CPU time of this process per report (the Python side: the
-database server's own work is another process), the SQL statements of one report, and the top costs under
-cProfile. CPU time, unlike wall time, barely moves when other processes share the CPUs.
+process, as gunicorn calls it, and prints the CPU time of this process per report (the Python side), the
+CPU of the PostgreSQL server process serving it, the SQL statements of one report, the Python function
+calls per report and the top costs under cProfile. CPU time moves far less than wall time when other
+processes share the CPUs, but it still moves (caches, a busy second CPU); the number of statements and of
+function calls does not, so compare two versions by those, and by CPU time over alternated runs.
 
 The database must hold the demo city; ``--existing`` reports are generated first if it has fewer
 (``bench/complaints_data.py``, as ``bench/suite.py complaints`` does)::
@@ -267,6 +269,9 @@ def main() -> None:
         print(f"CPU of the PostgreSQL backend per report: {db_cpu / args.reports * 1000:.2f} ms")
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
+    # Unlike time, this barely moves with the machine's load: the figure to compare two versions by.
+    calls = stats.total_calls / args.reports  # type: ignore[attr-defined]
+    print(f"Python function calls per report (under the profiler): {calls:.0f}")
     _breakdown(stats, args.reports)
     stats.sort_stats("tottime").print_stats(args.top)
     stats.sort_stats("cumulative").print_stats(args.top)
