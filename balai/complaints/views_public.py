@@ -89,24 +89,30 @@ def _intake_limited(request: HttpRequest, phone: str) -> bool:
 def _file(form: PublicReportForm) -> Complaint:
     """The report and its photos in one transaction: a photo that fails leaves nothing behind."""
     data = form.cleaned_data
+
+    def submit() -> Complaint:
+        return complaint_submit(
+            channel=Channel.WEB,
+            category=data["category"],
+            description=data["description"],
+            pemda=form.pemda,
+            territory=data["territory"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            address=data["address"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["phone"],
+            reporter_email=data["email"],
+            is_anonymous=data["is_anonymous"],
+            is_confidential=data["is_confidential"],
+        )
+
+    if not form.photo_contents:  # the report alone: its own transaction, without a savepoint (see complaint_submit)
+        return submit()
     stored: list[ComplaintPhoto] = []
     try:
         with transaction.atomic():
-            complaint = complaint_submit(
-                channel=Channel.WEB,
-                category=data["category"],
-                description=data["description"],
-                pemda=form.pemda,
-                territory=data["territory"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                address=data["address"],
-                reporter_name=data["reporter_name"],
-                reporter_phone=data["phone"],
-                reporter_email=data["email"],
-                is_anonymous=data["is_anonymous"],
-                is_confidential=data["is_confidential"],
-            )
+            complaint = submit()
             for content in form.photo_contents:
                 stored.append(photo_add(complaint=complaint, content=content))
     except Exception:
