@@ -144,3 +144,27 @@ def test_kelurahan_clerk_opens_its_pages_and_not_the_neighbours(desktop: Browser
 
 def test_citizen_opens_the_public_pages(phone: BrowserSession, satu_dasbor: Any) -> None:
     assert _visit(phone, ["/transparansi/", "/transparansi/63.72.04/", "/data/"]) == []
+
+
+# The width the selected option's text needs beyond what its select shows (0 when it fits).
+OPTION_CLIPPED = """(select) => {
+  const style = getComputedStyle(select);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const text = select.options[select.selectedIndex].text;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return Math.max(0, Math.ceil(context.measureText(text).width - room));
+}"""
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_compare_units_pickers_show_whole_unit_names(device: str, request: Any, transactional_db: None) -> None:
+    from balai.core.testing import build_story
+
+    build_story()
+    session: BrowserSession = request.getfixturevalue(device)
+    session.login("walikota")
+    session.goto("/dasbor-banding-unit/?u=63.72.04&u=63.72.04.1002&u=63.72.04.1003&u=DISKOMINFO")
+    pickers = session.page.locator("select[name=u]")
+    assert pickers.count() == 4
+    assert [pickers.nth(i).evaluate(OPTION_CLIPPED) for i in range(4)] == [0, 0, 0, 0]
