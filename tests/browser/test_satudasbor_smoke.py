@@ -158,7 +158,7 @@ OPTION_CLIPPED = """(select) => {
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_compare_units_pickers_show_whole_unit_names(device: str, request: Any, transactional_db: None) -> None:
+def test_compare_pickers_show_whole_names(device: str, request: Any, transactional_db: None) -> None:
     from balai.core.testing import build_story
 
     build_story()
@@ -168,3 +168,6 @@ def test_compare_units_pickers_show_whole_unit_names(device: str, request: Any, 
     pickers = session.page.locator("select[name=u]")
     assert pickers.count() == 4
     assert [pickers.nth(i).evaluate(OPTION_CLIPPED) for i in range(4)] == [0, 0, 0, 0]
+    session.goto("/dasbor/63.72.04/banding-periode/?a=202510&b=202511")  # the longest month names
+    periods = session.page.locator("select[name=a], select[name=b]")
+    assert [periods.nth(i).evaluate(OPTION_CLIPPED) for i in range(periods.count())] == [0, 0]
