@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from balai.alerts.choices import AlertStatus, CheckedPeriod, EventKind, RuleKind
 from balai.alerts.models import Alert
@@ -80,7 +81,7 @@ def test_the_second_of_two_concurrent_actions_sees_the_current_state(story: Stor
     alert = alerts["mentaos"]
     stale = Alert.objects.get(pk=alert.pk)  # what the second person's page showed: open
     alert_resolve(actor=story.mentaos_clerk, alert=alert, note="Selesai")
-    with pytest.raises(AlertStateError) as exc:
+    with translation.override("en"), pytest.raises(AlertStateError) as exc:
         alert_acknowledge(actor=story.camat, alert=stale, note="")
     assert exc.value.message == "This alert was already resolved by Clerk Mentaos."
     assert exc.value.alert.status == AlertStatus.RESOLVED
