@@ -35,9 +35,11 @@ def indicator_choices() -> list[tuple[str, str]]:
 class ItemForm(forms.Form):
     # A plain field, not a ModelChoiceField: the service explains an unknown or inactive code itself.
     indicator = forms.CharField(label=_("Indicator"), required=False, max_length=80)
-    weight = forms.FloatField(label=_("Weight"), required=False)
-    default_target = forms.FloatField(label=_("Default target"), required=False)
-    cap = forms.FloatField(label=_("Cap (%)"), required=False, initial=DEFAULT_CAP)
+    # localize: the edit page prints the saved numbers in the reader's format ("30,0" in Indonesian),
+    # so saving the page unchanged must read them back.
+    weight = forms.FloatField(label=_("Weight"), required=False, localize=True)
+    default_target = forms.FloatField(label=_("Default target"), required=False, localize=True)
+    cap = forms.FloatField(label=_("Cap (%)"), required=False, initial=DEFAULT_CAP, localize=True)
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}

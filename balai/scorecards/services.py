@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from balai.core.audit import audit_record
@@ -123,9 +124,10 @@ def validate(*, name: str, unit_kind: str, period_type: str, items: list[ItemSpe
             errors.append(_("%(indicator)s: the cap must be between 100 and 200 %%.") % {"indicator": code})
     weights = [i.weight for i in items]
     if all(_finite(w) for w in weights) and abs(math.fsum(weights) - 100) > WEIGHT_TOLERANCE:
+        total = round(math.fsum(weights), 6)
         errors.append(
             _("The weights add up to %(total)s; they must add up to 100.")
-            % {"total": f"{math.fsum(weights):g}".replace(".", ",")}
+            % {"total": formats.number_format(int(total) if total.is_integer() else total)}
         )
     return errors
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -182,8 +183,8 @@ def test_layout_page_saves_in_position_order(client: Any, story: Story, city: di
 
 def test_layout_page_refuses_duplicates_with_the_reason(client: Any, story: Story, city: dict[str, Indicator]) -> None:
     sign_in(client, story.admin)
-    with translation.override("en"):
-        response = _post_layout(client, "camat", [("test.visits", 1, "spark"), ("test.visits", 2, "spark")])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the request's language, not the test thread's
+    response = _post_layout(client, "camat", [("test.visits", 1, "spark"), ("test.visits", 2, "spark")])
     assert response.status_code == 400
     assert by_testid(response, "layout-errors")[0]["text"] == "Tile 2: indicator test.visits is already on this layout."
     assert OverviewTile.objects.count() == 0

@@ -133,3 +133,22 @@ def test_only_a_city_administrator_defines(story: Story, indicators: Any) -> Non
         with pytest.raises(PermissionDenied):
             scorecard_save(actor=user, name="PD", unit_kind="perangkat_daerah", period_type="month", items=pd_items())
     assert Scorecard.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "weights", "total"),
+    [("en", (60, 2.5), "62.5"), ("id", (60, 2.5), "62,5"), ("en", (1e9, 30), "1000000030")],
+)
+def test_the_weights_total_is_written_the_readers_way(
+    indicators: Any, language: str, weights: tuple[float, float], total: str
+) -> None:
+    from django.utils import translation
+
+    items = [ItemSpec("t.on_time", weights[0], 90), ItemSpec("t.backlog", weights[1], 10)]
+    with translation.override(language):
+        messages = _refused(items)
+    expected = {
+        "en": "The weights add up to {}; they must add up to 100.",
+        "id": "Jumlah bobot {}; jumlahnya harus 100.",
+    }
+    assert messages == [expected[language].format(total)]

@@ -148,3 +148,40 @@ def test_admin_pages_are_404_for_other_roles(client: Any, story: Story, scored: 
         assert client.get("/skor/kelola/").status_code == 404
         assert client.get(f"/skor/kelola/{scored.pk}/").status_code == 404
         assert client.post("/skor/kelola/baru/", {"name": "x"}).status_code == 404
+
+
+def test_admin_saves_the_edit_page_unchanged_in_indonesian(client: Any, story: Story, indicators: Any) -> None:
+    """The page prints "60,0" in Indonesian; saving it untouched must not answer "Enter a number"."""
+    from django.conf import settings
+
+    sign_in(client, story.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    data = {
+        "name": "Kinerja kelurahan",
+        "unit_kind": "kelurahan",
+        "period_type": "month",
+        "is_active": "on",
+        "items-TOTAL_FORMS": "12",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "12",
+        "items-MAX_NUM_FORMS": "12",
+        "items-0-indicator": "t.on_time",
+        "items-0-weight": "62,5",
+        "items-0-default_target": "85",
+        "items-0-cap": "120",
+        "items-1-indicator": "t.backlog",
+        "items-1-weight": "37.5",
+        "items-1-default_target": "5",
+    }
+    assert client.post("/skor/kelola/baru/", data).status_code == 302
+    card = Scorecard.objects.get()
+    assert list(card.items.values_list("weight", flat=True)) == [62.5, 37.5]
+    html = client.get(f"/skor/kelola/{card.pk}/").content.decode()
+    assert 'name="items-0-weight" value="62,5"' in html
+    echoed = dict(re.findall(r'name="(items-\d+-[a-z_]+)" value="([^"]*)"', html))
+    assert echoed["items-1-weight"] == "37,5" and echoed["items-0-cap"] == "120,0"
+    response = client.post(f"/skor/kelola/{card.pk}/", {**data, **echoed, "name": "Kinerja kelurahan 2"})
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.name == "Kinerja kelurahan 2"
+    assert list(card.items.values_list("weight", "default_target", "cap")) == [(62.5, 85.0, 120.0), (37.5, 5.0, 120.0)]
