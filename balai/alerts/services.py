@@ -40,7 +40,7 @@ from balai.indicators.models import Indicator
 from balai.org import access
 from balai.org.models import OrgUnit, RoleAssignment, User
 from balai.org.roles import Action, Role, roles_with
-from balai.org.selectors import pemda_zone
+from balai.org.selectors import pemda_root, pemda_zone
 
 #: Who may acknowledge and resolve an alert of a unit: whoever works there, and the head of region.
 ACTING_ROLES = sorted({*roles_with(Action.EDIT), Role.HEAD_OF_REGION.value})
@@ -576,13 +576,23 @@ def alert_raise(*, key: str, unit: OrgUnit, title: str, detail: str, link: str, 
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(key=key, org_unit=unit, opened_at=now, **fields)
-                alert.owners.set(owners_for([unit], SYSTEM_OWNER_ROLES)[unit.pk])
+                alert.owners.set(_system_owners(unit))
                 AlertEvent.objects.create(alert=alert, kind=EventKind.OPENED, at=now, note=detail)
                 audit_record(actor=None, action="alert.raise", obj=alert, org_unit=unit, changes={"key": key, **fields})
             return alert
         except IntegrityError:
             continue  # raised concurrently by another process: update that one
     raise RuntimeError(f"alert_raise: could not raise or find the alert {key!r}")
+
+
+def _system_owners(unit: OrgUnit) -> list[User]:
+    """The unit's own people; when nobody holds those roles there (a new agency, a unit without accounts), the
+    Pemda's administrators, so that a system alert (a connector that stopped) always reaches someone."""
+    owners = owners_for([unit], SYSTEM_OWNER_ROLES)[unit.pk]
+    if owners:
+        return owners
+    root = pemda_root()
+    return [] if root is None else owners_for([root], [Role.ADMIN.value])[root.pk]
 
 
 def _system_update(alert: Alert, fields: dict[str, Any]) -> Alert:

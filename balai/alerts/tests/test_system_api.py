@@ -93,3 +93,11 @@ def test_a_concurrent_raise_finds_the_alert_the_other_process_opened(
     assert again.pk == first.pk
     assert Alert.objects.count() == 1
     assert Alert.objects.get().detail == "5 pulls failed"
+
+
+def test_a_system_alert_on_a_unit_nobody_holds_goes_to_the_pemda_administrators(story: Story) -> None:
+    from balai.org.models import RoleAssignment
+
+    RoleAssignment.objects.filter(org_unit=story.diskominfo).delete()
+    alert = raise_connector(story)
+    assert [u.username for u in alert.owners.all()] == [story.admin.username]
