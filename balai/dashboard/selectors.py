@@ -7,6 +7,7 @@ number of queries whatever the number of indicators, children or periods: the pa
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -137,6 +138,9 @@ class Card:
     previous: float | None
     target: float | None
     series: list[Point]
+    #: Sums over a period still running: days of it gone (today included) and its length; None otherwise.
+    days_elapsed: int | None = None
+    days_total: int | None = None
 
     @cached_property
     def has_value(self) -> bool:
@@ -171,10 +175,16 @@ class Card:
             return "flat" if self.value is not None and self.value == self.previous else ""
         return "up" if self.value > self.previous else "down"
 
+    @property
+    def in_progress(self) -> bool:
+        """A count over a period that has not ended: its value is partial, so a drop from the last full period
+        is no news (QA saw red arrows on the 22nd of every month)."""
+        return self.days_elapsed is not None
+
     @cached_property
     def tone(self) -> str:
         """good / bad / neutral: the direction read through the indicator's polarity."""
-        if self.direction not in ("up", "down") or self.polarity == Polarity.NEUTRAL:
+        if self.in_progress or self.direction not in ("up", "down") or self.polarity == Polarity.NEUTRAL:
             return "neutral"
         better = (self.direction == "up") == (self.polarity == Polarity.HIGHER_IS_BETTER)
         return "good" if better else "bad"
@@ -257,11 +267,13 @@ def cards_for(
     period_types: dict[int, str] | None = None,
     *,
     public: bool = False,
+    today: dt.date | None = None,
 ) -> list[Card]:
     """One card per indicator with its value, previous value, target and a 12-period series (two queries).
 
     ``period_types`` may ask for an indicator per a coarser period type than its own (an overview tile's choice).
     ``public``: the transparency dashboard reads without a user; its caller passes public indicators only.
+    ``today`` (the Pemda's date) marks sums over a period that has not ended as in progress.
     """
     if not indicators:
         return []
@@ -296,6 +308,8 @@ def cards_for(
     for ind in indicators:
         periods = series_of[ind.pk]
         points = [Point(p.id, values.get((ind.pk, p.id)), targets.get((ind.pk, p.id))) for p in periods]
+        last = periods[-1]
+        running = today is not None and ind.aggregation == Aggregation.SUM and last.start <= today <= last.end
         cards.append(
             Card(
                 code=ind.code,
@@ -311,6 +325,8 @@ def cards_for(
                 previous=points[-2].value,
                 target=points[-1].target,
                 series=points,
+                days_elapsed=(today - last.start).days + 1 if running and today is not None else None,
+                days_total=(last.end - last.start).days + 1 if running else None,
             )
         )
     return cards

@@ -64,7 +64,7 @@ def indicator(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     if isinstance(ctx, HttpResponse):
         return ctx
     period: Period = ctx["period"]
-    card = selectors.cards_for(request.user, target, period, [ind])[0]
+    card = selectors.cards_for(request.user, target, period, [ind], today=today())[0]
     rows = selectors.children_rows(request.user, target, period, [ind])
     chart = trend(card, period_labels({p.period for p in card.series}))
     # Territories (kecamatan → kelurahan → RW) and agencies (perangkat daerah → UPTD) drill apart.
@@ -94,7 +94,7 @@ def _unit_page(request: HttpRequest, target: OrgUnit, scope: selectors.Dashboard
         indicators, period_types, charts = layout.indicators, layout.period_types, layout.charts
     else:
         indicators, period_types, charts = selectors.indicators_with_data(request.user, target), {}, {}
-    cards = selectors.cards_for(request.user, target, period, indicators, period_types)
+    cards = selectors.cards_for(request.user, target, period, indicators, period_types, today=today())
     labels = period_labels({p.period for card in cards for p in card.series})
     tiles = []
     for ind, card in zip(indicators, cards, strict=True):

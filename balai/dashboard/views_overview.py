@@ -6,6 +6,7 @@ call one service for the layout, and shape what the templates draw.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -20,13 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from balai.core.periods import Period, PeriodType
 from balai.dashboard import compare, selectors
+from balai.dashboard import views as dashboard_views
 from balai.dashboard.forms import PERIOD_TYPE_LABELS, FilterForm, period_choices
 from balai.dashboard.forms_overview import EXTRA_ROWS, ComparePeriodsForm, TileFormSet, parse_period, tiles_from
 from balai.dashboard.layout import LAYOUT_ROLES, layout_for, layout_roles_summary, tiles_of
 from balai.dashboard.public import public_indicators
 from balai.dashboard.public import public_unit as public_unit_get
 from balai.dashboard.services import LayoutError, overview_layout_set
-from balai.dashboard.views import map_context, period_labels, sparkline, status_counts, today
+from balai.dashboard.views import map_context, period_labels, sparkline, status_counts
 from balai.indicators.models import Indicator
 from balai.org import access
 from balai.org.models import OrgUnit
@@ -49,7 +51,7 @@ def compare_periods(request: HttpRequest, code: str) -> HttpResponse:
     target = unit_get(request.user, code)
     form = ComparePeriodsForm(request.GET)
     valid = form.is_valid()
-    day = today()
+    day = _today()
     b = parse_period(form.cleaned_data.get("b")) if valid else None
     a = parse_period(form.cleaned_data.get("a")) if valid else None
     if b is None:
@@ -82,7 +84,7 @@ def compare_units(request: HttpRequest) -> HttpResponse:
     units = compare.units_get(request.user, codes) if codes else []
     form = FilterForm(request.GET)
     form.is_valid()
-    period = form.selected_period(today())
+    period = form.selected_period(_today())
     error = ""
     rows: list[compare.CompareRow] = []
     if len(units) < compare.MIN_UNITS or len(units) > compare.MAX_UNITS:
@@ -103,7 +105,7 @@ def compare_units(request: HttpRequest) -> HttpResponse:
         "period": period,
         "scope": scope,
         "picked": picked[: compare.MAX_UNITS],
-        "period_options": period_choices(period, today()),
+        "period_options": period_choices(period, _today()),
         "period_types": [(t.value, str(label)) for t, label in PERIOD_TYPE_LABELS.items()],
     }
     # Fewer than two units is where one starts (the overview's link brings one); more than four is refused.
@@ -169,14 +171,19 @@ def public_unit(request: HttpRequest, code: str) -> HttpResponse:
     return _public_page(request, code)
 
 
+def _today() -> dt.date:
+    # Through the module, so the one seam tests replace (``balai.dashboard.views.today``) serves every page.
+    return dashboard_views.today()
+
+
 def _public_page(request: HttpRequest, code: str | None) -> HttpResponse:
     target = public_unit_get(code)
     form = FilterForm(request.GET)
     form.is_valid()
-    day = today()
+    day = _today()
     period = form.selected_period(day)
     indicators = public_indicators(target)
-    cards = selectors.cards_for(None, target, period, indicators, public=True)
+    cards = selectors.cards_for(None, target, period, indicators, public=True, today=day)
     labels = period_labels({p.period for card in cards for p in card.series})
     rows = selectors.children_rows(None, target, period, indicators[: selectors.CHILD_COLUMNS], public=True)
     crumbs = [u for u in target.ancestors() if u.kind in selectors.PUBLIC_KINDS]

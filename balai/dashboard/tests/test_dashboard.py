@@ -113,6 +113,13 @@ def indicator_url(code: str, indicator: str, period: str = "202611") -> str:
 
 
 # ------------------------------------------------------------------------------------------ cards
+@pytest.fixture
+def december(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day after November 2026 ended: its counts are whole, so their changes are coloured."""
+    monkeypatch.setattr("balai.dashboard.views.today", lambda: dt.date(2026, 12, 10))
+
+
+@pytest.mark.usefixtures("december")
 def test_card_shows_value_delta_target_and_achievement(client: Any, story: Story, visits: Indicator) -> None:
     client.force_login(story.head)
     response = client.get(unit_url(UTARA))
@@ -126,6 +133,7 @@ def test_card_shows_value_delta_target_and_achievement(client: Any, story: Story
     assert "16.000" in by_testid(response, "kpi-target")[0]["text"]
 
 
+@pytest.mark.usefixtures("december")
 def test_lower_is_better_rise_is_coloured_bad(client: Any, story: Story) -> None:
     make_indicator("test.backlog", polarity=-1)
     load([("test.backlog", "202610", MENTAOS, 40), ("test.backlog", "202611", MENTAOS, 50)])

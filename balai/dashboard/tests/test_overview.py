@@ -84,6 +84,38 @@ def test_lower_is_better_below_target_is_green(story: Story, city: dict[str, Ind
     assert (utara.value, utara.achievement, utara.status) == (14000.0, 87.5, "red")
 
 
+def test_a_count_over_a_running_month_is_in_progress_and_its_drop_is_not_coloured(
+    story: Story, city: dict[str, Indicator]
+) -> None:
+    import datetime as dt
+
+    # Made-up 22 November: counts of the month so far are partial, so no colour on their change; a level
+    # (aggregated as "last") is read as it is.
+    stock = make_indicator("test.stock", aggregation="last", sort_order=3)
+    load([("test.stock", "202611", MENTAOS, 7), ("test.stock", "202610", MENTAOS, 9)])
+    running = selectors.cards_for(
+        story.head, story.mentaos, NOV, [city["visits"], city["backlog"], stock], today=dt.date(2026, 11, 22)
+    )
+    assert [(c.in_progress, c.days_elapsed, c.days_total, c.direction, c.tone) for c in running] == [
+        (True, 22, 30, "up", "neutral"),
+        (True, 22, 30, "down", "neutral"),
+        (False, None, None, "down", "bad"),
+    ]
+    ended = selectors.cards_for(story.head, story.kec_utara, NOV, [city["visits"]], today=dt.date(2026, 12, 1))[0]
+    assert (ended.in_progress, ended.direction, ended.tone) == (False, "up", "good")
+
+
+def test_the_card_of_a_running_month_says_how_far_it_is(client: Any, story: Story, city: dict[str, Indicator]) -> None:
+    import datetime as dt
+    from unittest import mock
+
+    sign_in(client, story.head)
+    with mock.patch("balai.dashboard.views.today", return_value=dt.date(2026, 11, 22)):
+        response = client.get(reverse("dashboard:unit", args=[UTARA]) + "?period=202611", HTTP_ACCEPT_LANGUAGE="en")
+    notes = [n["text"] for n in by_testid(response, "kpi-in-progress")]
+    assert notes == ["In progress: day 22 of 30"] * 2  # visits and the backlog, both counts
+
+
 # -------------------------------------------------------------------------------------------- layout
 def test_layout_set_keeps_order_and_period_type(story: Story, city: dict[str, Indicator]) -> None:
     overview_layout_set(
