@@ -93,7 +93,7 @@ def alert_sentence(line: AlertLine) -> str:
 def rakor_pack_build(*, pack_id: int) -> RakorPack:
     """Build the files of a queued pack. A failure is recorded on the pack with its reason, never raised."""
     with transaction.atomic():
-        pack = RakorPack.objects.select_for_update().select_related("created_by").get(pk=pack_id)
+        pack = RakorPack.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=pack_id)
         if pack.status != PackStatus.QUEUED:
             return pack  # built already, or being built by another worker
         pack.status = PackStatus.RUNNING
