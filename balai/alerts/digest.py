@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from balai.alerts import selectors
 from balai.alerts.models import Alert
+from balai.core.mail import send_each
 from balai.org.selectors import pemda_root, pemda_zone
 from balai.workdays.selectors import is_working_day
 
@@ -47,7 +48,7 @@ def daily_digest(today: dt.date | None = None) -> int:
                 logger.info("alerts: %s has no e-mail address; digest not sent", user.username)
                 continue
             messages.append(_message(user, alerts, today))
-    return _send(messages)
+    return send_each(messages, label="alerts")
 
 
 def _message(user: Any, alerts: list[Alert], today: dt.date) -> EmailMultiAlternatives:
@@ -71,17 +72,3 @@ def _message(user: Any, alerts: list[Alert], today: dt.date) -> EmailMultiAltern
     )
     message.attach_alternative(render_to_string("alerts/email/digest.html", context), "text/html")
     return message
-
-
-def _send(messages: list[EmailMultiAlternatives]) -> int:
-    if not messages:
-        return 0
-    sent = 0
-    with get_connection() as connection:
-        for message in messages:
-            message.connection = connection
-            try:
-                sent += message.send()
-            except Exception:  # an SMTP refusal for one person must not lose the others' mail
-                logger.exception("alerts: e-mail %r to %s failed", message.subject, message.to)
-    return sent

@@ -5,9 +5,11 @@ Thin: reads go through ``selectors`` (out of scope is 404), writes through ``ser
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,38 +87,41 @@ def _detail(
 @require_POST
 @login_required
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = selectors.alert_get(request.user, pk)
-    form = AcknowledgeForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, alert, ack_form=form, status=400)
-    try:
-        services.alert_acknowledge(actor=request.user, alert=alert, note=form.cleaned_data["note"])
-    except services.AlertStateError as exc:
-        messages.warning(request, exc.message)
-        return _detail(request, selectors.alert_get(request.user, pk), status=409)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-        return _detail(request, alert, status=403)
-    messages.success(request, _("Alert acknowledged."))
-    return redirect("alerts:detail", pk=pk)
+    return _act(request, pk, AcknowledgeForm, services.alert_acknowledge, _("Alert acknowledged."))
 
 
 @require_POST
 @login_required
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, ResolveForm, services.alert_resolve, _("Alert resolved."))
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    action: Callable[..., Any],
+    done: str,
+) -> HttpResponse:
+    """Acknowledge or resolve: the same form → service → outcome, only the form and the service differ.
+
+    A state conflict (someone acted first) answers 409 with the alert as it is now; a refusal 403.
+    """
     alert = selectors.alert_get(request.user, pk)
-    form = ResolveForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _detail(request, alert, resolve_form=form, status=400)
+        ack = form if isinstance(form, AcknowledgeForm) else None
+        resolve = form if isinstance(form, ResolveForm) else None
+        return _detail(request, alert, ack_form=ack, resolve_form=resolve, status=400)
     try:
-        services.alert_resolve(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+        action(actor=request.user, alert=alert, note=form.cleaned_data["note"])
     except services.AlertStateError as exc:
         messages.warning(request, exc.message)
         return _detail(request, selectors.alert_get(request.user, pk), status=409)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return _detail(request, alert, status=403)
-    messages.success(request, _("Alert resolved."))
+    messages.success(request, done)
     return redirect("alerts:detail", pk=pk)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 from balai.complaints.choices import OPEN_STATUSES, UpdateKind
 from balai.complaints.models import Complaint, ComplaintUpdate
 from balai.core.audit import audit_record
+from balai.core.mail import send_each
 from balai.org.models import OrgUnit, RoleAssignment, User
 from balai.org.roles import Action, roles_with
 from balai.org.selectors import pemda_root, pemda_zone
@@ -223,21 +224,6 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
     return escalated
 
 
-def _send(messages: list[EmailMultiAlternatives]) -> int:
-    """Send each message on one connection; a refused address is logged and does not stop the others."""
-    if not messages:
-        return 0
-    sent = 0
-    with get_connection() as connection:
-        for message in messages:
-            message.connection = connection
-            try:
-                sent += message.send()
-            except Exception:  # an SMTP refusal for one person must not lose the others' mail
-                logger.exception("complaints: e-mail %r to %s failed", message.subject, message.to)
-    return sent
-
-
 def _message(to: User, subject: str, template: str, context: dict[str, Any]) -> EmailMultiAlternatives:
     context = {**context, "recipient": to, "language": translation.get_language() or settings.LANGUAGE_CODE}
     message = EmailMultiAlternatives(
@@ -274,7 +260,7 @@ def _send_escalation_mails(inbox: dict[int, tuple[User, list[Escalated]]]) -> in
             "overdue_link": settings.BALAI_PUBLIC_URL + reverse("complaints_staff:queue") + "?tab=all&overdue=on",
         }
         messages.append(_message(user, subject, "escalation", context))
-    return _send(messages)
+    return send_each(messages, label="complaints")
 
 
 # ----------------------------------------------------------------------------------------- digest
@@ -436,4 +422,4 @@ def _send_digests(digests: list[UnitDigest], *, since: dt.date, today: dt.date) 
             "overdue_link": f"{queue}?tab={'all' if digest.is_desk else 'unit'}&overdue=on",
         }
         messages.extend(_message(user, subject, "digest", context) for user in recipients)
-    return _send(messages)
+    return send_each(messages, label="complaints")
