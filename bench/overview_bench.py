@@ -178,23 +178,28 @@ def render_overview(results: list[dict[str, Any]]) -> list[str]:
         "| Database | Page | p50 / p95 | Its Fact SQL re-run (same run) | Ratio | Queries | Goal | |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    notes = []
     for result in rows:
         o = result["overview"]
         for name, page in o["pages"].items():
             p50, p95 = statistics.median(page["page_s"]), _p95(page["page_s"])
             fact = statistics.median(page["replay_fact_s"])
             ratio = p50 / fact if fact else float("inf")
-            ok = p95 * 1000 <= GOAL_P95_MS and ratio <= GOAL_RATIO
+            p95_ok, ratio_ok = p95 * 1000 <= GOAL_P95_MS, ratio <= GOAL_RATIO
+            verdict = (
+                "met"
+                if p95_ok and ratio_ok
+                else f"p95 {'met' if p95_ok else '**missed**'}, ratio {'met' if ratio_ok else '**missed**'}"
+            )
             label = "kecamatan" if name == "overview" else "kelurahan"
             lines.append(
                 f"| {result['label']} | `GET {page['path']}`: {page['tiles_shown']} tiles, map of "
                 f"{page['map_units']} {label}, scale {o['scale']} | {p50 * 1000:.1f} / {p95 * 1000:.1f} ms "
                 f"| {fact * 1000:.1f} ms ({page['fact_selects']} SELECTs) | {ratio:.2f} | {page['queries']} "
-                f"| p95 ≤ {GOAL_P95_MS:.0f} ms, ratio ≤ {GOAL_RATIO} | {'✅' if ok else '❌'} |"
+                f"| p95 ≤ {GOAL_P95_MS:.0f} ms, ratio ≤ {GOAL_RATIO} | {verdict} |"
             )
-        lines += [
-            "",
-            f"{result['label']}: `balai demo --scale {o['scale']}` plus {o['tiles']} tiles in the head of "
+        notes += [
+            f"**{result['label']}.** `balai demo --scale {o['scale']}` plus {o['tiles']} tiles in the head of "
             f"region's layout ({o['bench_fact_rows']:,} extra monthly Facts: {YEARS} years for the bench "
             f"indicators); {o['facts']:,} Facts, {o['rollups']:,} roll-ups, {o['units']:,} org units; built in "
             f"{o['build_s']:.0f} s. `{o['user']}`, {o['requests']} requests per page after 5 warm-up, in-process "
@@ -202,4 +207,15 @@ def render_overview(results: list[dict[str, Any]]) -> list[str]:
             "on a bare cursor, the SELECTs on Facts and roll-ups the page issued.",
             "",
         ]
+    lines += [
+        "",
+        *notes,
+        "Why the ratio is missed: the page reads its numbers in 3 SELECTs of about 1 ms on SQLite and 4 ms on "
+        "PostgreSQL, so the goal leaves it 0.5 ms (SQLite) or 2 ms (PostgreSQL) for everything else, while a "
+        "signed-in request that does nothing (session, user, scope, middleware) costs 2–3 ms on its own (the "
+        "dashboard section above). The rest is rendering 40 tiles, their sparklines' data and the map's. The "
+        "query count is pinned "
+        "(balai/dashboard/tests/test_overview.py), so the page costs the same whatever the number of Facts.",
+        "",
+    ]
     return lines
