@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import secrets
-import zlib
 
 import pytest
 from django.core import mail
@@ -20,6 +18,7 @@ from balai.applications.models import Application, ApplicationDocument, Citizen,
 from balai.applications.tests.conftest import GOOD_NIK, PDF_BYTES, Desk, jpeg_bytes, png_bytes, submit, upload
 from balai.core.models import AuditEvent
 from balai.core.periods import Period
+from balai.core.testing import pdf_streams
 from balai.publicservices.models import ServiceEvent
 
 pytestmark = pytest.mark.django_db
@@ -247,11 +246,7 @@ def _approved(desk: Desk) -> Application:
 
 def _pdf_text(content: bytes) -> bytes:
     """The PDF's bytes with its compressed streams inflated, to look for text and images."""
-    out = [content]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
-        with contextlib.suppress(zlib.error):
-            out.append(zlib.decompress(match.group(1)))
-    return b"\n".join(out)
+    return b"\n".join([content, *pdf_streams(content)])
 
 
 def test_issue_result_completes_with_pdf_qr_and_service_event(desk: Desk, django_capture_on_commit_callbacks) -> None:

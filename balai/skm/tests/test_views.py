@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zlib
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from balai.core.testing import ScopingContract, Story
+from balai.core.testing import ScopingContract, Story, pdf_streams
 from balai.org.selectors import pemda_zone
 from balai.skm import services
 from balai.skm.models import SkmResponse, SurveyInvitation
@@ -151,12 +150,7 @@ def test_head_of_region_sees_the_city_pooled(
 
 def _pdf_text(data: bytes) -> str:
     """The text drawn on the PDF's pages (fpdf2 deflates each content stream)."""
-    out = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            out.append(zlib.decompress(match.group(1)).decode("latin-1"))
-        except zlib.error:
-            out.append(match.group(1).decode("latin-1"))
+    out = [stream.decode("latin-1") for stream in pdf_streams(data)]
     # PDF strings escape their parentheses: "C \\(Kurang Baik\\)".
     return "\n".join(out).replace("\\(", "(").replace("\\)", ")")
 
