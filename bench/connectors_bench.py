@@ -24,7 +24,6 @@ The goal (issue 5) is executemany / pull ≥ 0.5.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 import time
@@ -60,15 +59,13 @@ def part_connector(
     story: Any,
     payload: Callable[[int], list[dict[str, str]]],
     reset_facts: Callable[[], None],
+    raw_insert: Callable[[list[dict[str, str]]], Callable[[], None]],
 ) -> dict[str, Any]:
-    from django.db import connection, transaction
 
     from balai.connectors import services
     from balai.connectors.mapping import import_rows
     from balai.connectors.models import ConnectorRun
-    from balai.core.periods import Period
-    from balai.indicators.models import Fact, Indicator
-    from balai.org.models import OrgUnit
+    from balai.indicators.models import Fact
 
     rows = payload(rows_wanted)
     records = [
@@ -98,32 +95,7 @@ def part_connector(
         },
         token="bench-token",  # noqa: S106 - sent to the benchmark's own server on 127.0.0.1
     )
-    indicators = {i.code: i.pk for i in Indicator.objects.all()}
-    units = dict(OrgUnit.objects.values_list("code", "id"))
-    now = dt.datetime.now(dt.UTC)
-    raw = [
-        (
-            indicators[r["dataElement"]],
-            units[r["orgUnit"]],
-            r["period"],
-            Period.parse(r["period"]).start,
-            float(r["value"]),
-            None,
-            None,
-            "bench",
-            "",
-            now,
-        )
-        for r in rows
-    ]
-    insert = (
-        "INSERT INTO indicators_fact (indicator_id, org_unit_id, period, period_start, value, numerator, "
-        "denominator, source, comment, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    )
-
-    def executemany() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(insert, raw)
+    executemany = raw_insert(rows)  # the import part's own baseline (bench/baseline.py)
 
     def pull() -> tuple[float, dict[str, int]]:
         start = time.perf_counter()

@@ -63,6 +63,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from baseline import fact_executemany  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -179,33 +180,7 @@ def part_import(rows_wanted: int, repeat: int) -> dict[str, Any]:
     secret = story.token(story.integration, name="bench")
     rows = import_payload(rows_wanted)
     body = json.dumps({"dataValues": rows})
-    indicators = {i.code: i.pk for i in Indicator.objects.all()}
-    units = dict(OrgUnit.objects.values_list("code", "id"))
-    now = dt.datetime.now(dt.UTC)
-    # The baseline gets its rows ready-made: it stands for the database's own best insert rate.
-    raw = [
-        (
-            indicators[r["dataElement"]],
-            units[r["orgUnit"]],
-            r["period"],
-            Period.parse(r["period"]).start,
-            float(r["value"]),
-            None,
-            None,
-            "bench",
-            "",
-            now,
-        )
-        for r in rows
-    ]
-    insert = (
-        "INSERT INTO indicators_fact (indicator_id, org_unit_id, period, period_start, value, numerator, "
-        "denominator, source, comment, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    )
-
-    def executemany() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(insert, raw)
+    executemany = fact_executemany(rows)
 
     client = Client()
     auth = {"Authorization": f"Bearer {secret}"}
@@ -891,7 +866,12 @@ def part_connector(rows_wanted: int, repeat: int) -> dict[str, Any]:
 
     migrate()
     return connectors_bench.part_connector(
-        rows_wanted, repeat, story=build_story(), payload=import_payload, reset_facts=reset_facts
+        rows_wanted,
+        repeat,
+        story=build_story(),
+        payload=import_payload,
+        reset_facts=reset_facts,
+        raw_insert=fact_executemany,
     )
 
 

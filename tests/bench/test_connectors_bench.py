@@ -16,8 +16,8 @@ from balai.indicators.models import Fact, Indicator
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def _module() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_connectors_bench", BENCH / "connectors_bench.py")
+def _module(name: str = "connectors_bench") -> Any:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -41,7 +41,8 @@ def test_connector_part_pulls_every_row_then_ignores_them(story: Story, settings
     def reset() -> None:
         Fact.objects.all().delete()
 
-    result = _module().part_connector(40, 2, story=story, payload=payload, reset_facts=reset)
+    baseline = _module("baseline").fact_executemany
+    result = _module().part_connector(40, 2, story=story, payload=payload, reset_facts=reset, raw_insert=baseline)
 
     assert result["summaries"] == {
         "first": {"imported": 40, "updated": 0, "ignored": 0},
