@@ -309,6 +309,12 @@ if BALAI_MAP_TILE_URL and (
 # Open311 apps may link a photo (media_url); a worker fetches it. Only public internet addresses are
 # fetched unless this is on (an app hosted inside the Pemda's own network): the key holder chooses the URL.
 BALAI_MEDIA_FETCH_PRIVATE = env_bool("BALAI_MEDIA_FETCH_PRIVATE", False)
+# Seconds a web process trusts the small tables it keeps in memory (the Pemda, kelurahan centroids, holidays,
+# report categories) and the state of its last indicator wake-up before checking them again
+# (balai.core.localcache): another process's edit shows within that long. Tests check at every use.
+BALAI_LOCAL_CACHE_SECONDS = env_int("BALAI_LOCAL_CACHE_SECONDS", 0 if BALAI_ENV == "test" else 1)
+if BALAI_LOCAL_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("BALAI_LOCAL_CACHE_SECONDS must be 0 (check at every use) or more seconds")
 # Reports accepted per client address (and per phone number) per that many seconds on public intake.
 BALAI_INTAKE_RATE = (env_int("BALAI_INTAKE_RATE_COUNT", 5), env_int("BALAI_INTAKE_RATE_SECONDS", 600))
 # Seconds an anonymous Open311 read (requests, one request, updates) is kept per worker and may be kept by a

@@ -43,6 +43,8 @@ os.environ.setdefault("BALAI_LOG_LEVEL", "WARNING")
 # As in the intake benchmark: the client address comes from the proxy, the limit is checked, never hit.
 os.environ.setdefault("BALAI_TRUSTED_PROXIES", "1")
 os.environ.setdefault("BALAI_INTAKE_RATE_COUNT", "1000000")
+# As in production (BALAI_ENV=test checks the per-process caches at every use).
+os.environ.setdefault("BALAI_LOCAL_CACHE_SECONDS", "1")
 
 import django  # noqa: E402
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from balai.complaints import geo, photos
 from balai.complaints.choices import Status
 from balai.complaints.models import Category
+from balai.complaints.selectors import active_category
 from balai.complaints.services import MAX_DESCRIPTION
 from balai.org.models import OrgUnit
 
@@ -54,10 +55,26 @@ def active_categories() -> Any:
 _ACTIVE_CATEGORIES = Category.objects.filter(is_active=True)
 
 
+class CategoryField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """The choices are the active categories; the chosen one is looked up in the process's copy of them
+    (balai.complaints.selectors.active_category) instead of one query per report (bench/intake_profile.py)."""
+
+    def to_python(self, value: Any) -> Category | None:
+        if value in self.empty_values:
+            return None
+        try:
+            category = active_category(pk=int(value))
+        except (TypeError, ValueError):
+            category = None
+        if category is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return category
+
+
 class PublicReportForm(forms.Form):
     # No queryset here: __init__ sets the live one, and Django clones a field's queryset each time it copies
     # the field into a new form (a measurable part of a report's CPU; bench/intake_profile.py).
-    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+    category: CategoryField = CategoryField(
         label=_("What is it about?"), queryset=None, empty_label=_("Choose a category")
     )
     description = forms.CharField(

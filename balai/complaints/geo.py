@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection
 
+from balai.core.localcache import StampedCache
+from balai.core.scoping import subtree_q
 from balai.org.choices import UnitKind
 from balai.org.models import PATH_MAX, OrgUnit
 
@@ -35,43 +37,46 @@ class Box:
         return self.south <= lat <= self.north and self.west <= lon <= self.east
 
 
-# Per process: Pemda id -> (stamp of its kelurahan/desa, the located active ones). See villages_located().
-_villages_cached: dict[int, tuple[tuple[Any, ...], list[OrgUnit]]] = {}
-
-
-def _villages_stamp(pemda: OrgUnit) -> tuple[Any, ...]:
+def _villages_stamp(key: Any) -> tuple[Any, ...]:
     """How many kelurahan/desa the Pemda has, the newest one and when one last changed: one small read on the
     (kind, path) index. Adding, deleting, (de)activating or moving the centroid of one changes it (all go
     through save() or delete()). A subtree move rewrites paths without touching ``updated_at``; the intake does
     not use a kelurahan's path beyond "inside the Pemda", which a move within the Pemda keeps."""
+    _pk, path = key
     table = connection.ops.quote_name(OrgUnit._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table}"  # noqa: S608
             " WHERE kind IN (%s, %s) AND path >= %s AND path <= %s",
-            [*(k.value for k in VILLAGE_KINDS), pemda.path, pemda.path + "9" * (PATH_MAX - len(pemda.path))],
+            [*(k.value for k in VILLAGE_KINDS), path, path + "9" * (PATH_MAX - len(path))],
         )
         row = cursor.fetchone()
-    return (pemda.path, *row)
+    return tuple(row)
+
+
+def _villages_load(key: Any) -> list[OrgUnit]:
+    _pk, path = key
+    return list(
+        OrgUnit.objects.filter(
+            subtree_q(path), kind__in=VILLAGE_KINDS, is_active=True, latitude__isnull=False, longitude__isnull=False
+        )
+    )
+
+
+# Per process, per Pemda (id, path): its located active kelurahan/desa. See balai.core.localcache.
+_villages_cache: StampedCache[list[OrgUnit]] = StampedCache(
+    "org.villages", _villages_stamp, _villages_load, models=(OrgUnit,)
+)
 
 
 def villages_located(pemda: OrgUnit) -> list[OrgUnit]:
     """The Pemda's active kelurahan/desa that have a centroid.
 
-    Every located report reads them (hundreds of rows in a kabupaten): kept per process and checked at each
-    call against :func:`_villages_stamp`, so a change made by any process is seen at once. The instances are
-    shared: read them, do not change them (territory_for_point() hands out a copy).
+    Every located report reads them (hundreds of rows in a kabupaten): kept per process and re-validated by
+    :func:`_villages_stamp` (at most every ``BALAI_LOCAL_CACHE_SECONDS``). The instances are shared: read
+    them, do not change them (territory_for_point() hands out a copy).
     """
-    stamp = _villages_stamp(pemda)
-    cached = _villages_cached.get(pemda.pk)
-    if cached is None or cached[0] != stamp:
-        villages = list(
-            OrgUnit.objects.subtree_of(pemda).filter(
-                kind__in=VILLAGE_KINDS, is_active=True, latitude__isnull=False, longitude__isnull=False
-            )
-        )
-        cached = _villages_cached[pemda.pk] = (stamp, villages)
-    return list(cached[1])
+    return list(_villages_cache.get((pemda.pk, pemda.path), []))
 
 
 def pemda_box(pemda: OrgUnit, villages: list[OrgUnit] | None = None) -> Box | None:

@@ -40,6 +40,9 @@ class Category(models.Model):
     keywords = models.CharField(max_length=255, blank=True)
     is_active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=100)
+    # Moves at every save: web processes keep the active categories in memory and re-read them when the
+    # stamp of the table moves (balai.complaints.selectors.active_category).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["sort_order", "code"]

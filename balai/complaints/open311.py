@@ -38,6 +38,7 @@ from balai.complaints.choices import OPEN_STATUSES, Channel, Status
 from balai.complaints.media_fetch import fetch_open311_media
 from balai.complaints.models import Category, Complaint, ComplaintPhoto, ComplaintUpdate
 from balai.complaints.open311_keys import open311_client_verify
+from balai.complaints.selectors import active_category
 from balai.complaints.services import MAX_DESCRIPTION, complaint_submit
 from balai.org.selectors import pemda_root, pemda_time_zone
 
@@ -225,7 +226,7 @@ def _category_description(category: Category) -> str | None:
 
 
 def _active_category(code: str) -> Category:
-    category = Category.objects.filter(code=code, is_active=True).select_related("default_unit").first()
+    category = active_category(code=code)
     if category is None:
         raise Open311Error(404, _("Unknown service_code %(code)s.") % {"code": code})
     return category

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from balai.complaints.models import INCOMING, OPEN, Category, Complaint, ComplaintPhoto, ComplaintUpdate
+from balai.core.localcache import StampedCache
 from balai.core.scoping import subtree_q
 from balai.org import access
 from balai.org.models import OrgUnit, User
@@ -42,6 +45,32 @@ class QueueFilters:
     status: str = ""
     channel: str = ""
     overdue: bool = False
+
+
+def _categories_stamp(_key: Any) -> tuple[Any, ...]:
+    table = connection.ops.quote_name(Category._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table}")  # noqa: S608
+        return tuple(cursor.fetchone())
+
+
+def _categories_load(_key: Any) -> tuple[dict[int, Category], dict[str, Category]]:
+    """The active categories by primary key and by code (Open311's service_code), with their default unit."""
+    active = list(Category.objects.filter(is_active=True).select_related("default_unit"))
+    return {c.pk: c for c in active}, {c.code: c for c in active}
+
+
+# Every report names its category: kept per process (a dozen rows), see balai.core.localcache.
+_category_cache: StampedCache[tuple[dict[int, Category], dict[str, Category]]] = StampedCache(
+    "complaints.categories", _categories_stamp, _categories_load, models=(Category,)
+)
+
+
+def active_category(*, pk: int | None = None, code: str | None = None) -> Category | None:
+    """The active category with this primary key or code, or None; the caller's own copy."""
+    by_pk, by_code = _category_cache.get(None, ({}, {}))
+    found = by_pk.get(pk) if code is None else by_code.get(code)  # type: ignore[arg-type]
+    return None if found is None else copy.copy(found)
 
 
 def is_desk(user: Any) -> bool:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balai.core.audit import audit_record
+from balai.core.localcache import Throttle
 from balai.core.periods import InvalidPeriod, Period, PeriodType, is_coarser_or_equal
 from balai.core.scoping import PATH_SEGMENT
 from balai.indicators import computed, distribution, parts, registry
@@ -489,8 +490,12 @@ def drain_wake_on_commit() -> None:
 
 # The id of the last wake-up this process enqueued: while that task still waits for a worker, it will drain
 # whatever was committed after it, so a busy intake (hundreds of reports a second) does not enqueue one task
-# per report. One primary-key read replaces an INSERT of a serialized task (bench/: ~10% of a report's cost).
+# per report. One primary-key read replaces an INSERT of a serialized task (bench/: ~10% of a report's cost),
+# and that read is made at most every BALAI_LOCAL_CACHE_SECONDS: in between, the last answer is trusted. If
+# the drain ran meanwhile, what was committed after it waits for the next wake-up or the scheduler's drain
+# of every minute, whichever comes first.
 _pending_wake: str | None = None
+_wake_checks = Throttle()
 
 
 def _wake_drain() -> None:
@@ -503,20 +508,26 @@ def _wake_drain() -> None:
     from balai.indicators.tasks import recompute_dirty
 
     if _pending_wake is not None:
+        if not _wake_checks.due(_pending_wake):
+            return
         backend = recompute_dirty.get_backend()
         if isinstance(backend, DatabaseBackend):
             # A bare existence probe on the primary key: building the whole task result (arguments, return
             # value, the task's import) cost a report ~1 ms of the web worker's CPU (bench/intake_profile.py).
             # Pruned meanwhile: no row, so wake again, never lose a drain.
             if DBTaskResult.objects.filter(pk=_pending_wake, status=TaskResultStatus.READY).exists():
+                _wake_checks.done(_pending_wake)
                 return
         elif backend.supports_get_result:
             try:
                 if recompute_dirty.get_result(_pending_wake).status == TaskResultStatus.READY:
+                    _wake_checks.done(_pending_wake)
                     return
             except TaskResultDoesNotExist:  # pruned meanwhile: wake again, never lose a drain
                 pass
     _pending_wake = recompute_dirty.enqueue().id
+    _wake_checks.reset()
+    _wake_checks.done(_pending_wake)
 
 
 def _ancestor_paths(path: str) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, QuerySet
 
+from balai.core.localcache import StampedCache
 from balai.core.scoping import subtree_q
 from balai.org import access
 from balai.org.models import ApiToken, OrgUnit, Pegawai, RoleAssignment, User
@@ -92,36 +93,31 @@ def tokens_of(viewer: Any, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-# The root as last read by this process, with the (id, updated_at) it was read at.
-_root_cached: tuple[tuple[Any, Any], OrgUnit] | None = None
+def _root_stamp(_key: Any) -> tuple[Any, Any] | None:
+    table = connection.ops.quote_name(OrgUnit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, updated_at FROM {table} WHERE parent_id IS NULL ORDER BY id LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def _root_load(_key: Any) -> OrgUnit | None:
+    return OrgUnit.objects.roots().order_by("pk").first()
+
+
+# The root as last read by this process, validated by its (id, updated_at): see balai.core.localcache.
+_root_cache: StampedCache[OrgUnit | None] = StampedCache("org.root", _root_stamp, _root_load, models=(OrgUnit,))
 
 
 def pemda_root() -> OrgUnit | None:
     """The Pemda: the first root unit. Nearly every public request asks for it (a citizen's report, Open311).
 
-    Kept per process, and checked at every call with one small indexed read of its id and ``updated_at``, so an
-    edit of the Pemda made by any process is seen at once; the ORM query and a fresh instance cost several
-    times more (bench/). Each caller gets its own copy: changing it does not change the cached one.
+    Kept per process and re-validated by one small indexed read of its id and ``updated_at`` (at most every
+    ``BALAI_LOCAL_CACHE_SECONDS``); the ORM query and a fresh instance cost several times more (bench/).
+    Each caller gets its own copy: changing it does not change the cached one.
     """
-    global _root_cached
-    table = connection.ops.quote_name(OrgUnit._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, updated_at FROM {table} WHERE parent_id IS NULL ORDER BY id LIMIT 1")  # noqa: S608
-        row = cursor.fetchone()
-    if row is None:
-        _root_cached = None
-        return None
-    stamp = (row[0], row[1])
-    cached = _root_cached
-    if cached is None or cached[0] != stamp:
-        root = OrgUnit.objects.roots().order_by("pk").first()
-        if root is None:  # deleted since the read above
-            _root_cached = None
-            return None
-        # Keyed by the stamp as read above (raw values: a naive datetime on SQLite): a change in between only
-        # makes the next call read the root again.
-        cached = _root_cached = (stamp, root)
-    return copy.copy(cached[1])
+    root = _root_cache.get(None, None)
+    return None if root is None else copy.copy(root)
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
+from balai.core.localcache import StampedCache
 from balai.org.models import OrgUnit
 from balai.workdays.models import Holiday
 
@@ -104,11 +105,7 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
     return value
 
 
-# Per process: Pemda id -> (stamp of its holidays, all their dates). See holiday_dates().
-_holidays_cached: dict[int, tuple[tuple[Any, ...], frozenset[dt.date]]] = {}
-
-
-def _holiday_stamp(pemda_id: int) -> tuple[Any, ...]:
+def _holiday_stamp(pemda_id: Any) -> tuple[Any, ...]:
     """How many holidays the Pemda has, the newest one and when one last changed: every write of the calendar
     goes through save() or delete() (services.py), so any change of a day, a name or a kind moves one of them."""
     table = connection.ops.quote_name(Holiday._meta.db_table)
@@ -121,18 +118,23 @@ def _holiday_stamp(pemda_id: int) -> tuple[Any, ...]:
     return tuple(row)
 
 
+def _holiday_load(pemda_id: Any) -> frozenset[dt.date]:
+    return frozenset(Holiday.objects.filter(pemda_id=pemda_id).values_list("date", flat=True))
+
+
+# Per process, per Pemda id: all its holiday dates. See balai.core.localcache.
+_holiday_cache: StampedCache[frozenset[dt.date]] = StampedCache(
+    "workdays.holidays", _holiday_stamp, _holiday_load, models=(Holiday,)
+)
+
+
 def holiday_dates(pemda: OrgUnit) -> frozenset[dt.date]:
     """Every holiday date of the Pemda, all years (a few dozen a year).
 
-    Deadlines are computed at every report filed: the dates are kept per process and checked against
-    :func:`_holiday_stamp` at each call, one small indexed read, instead of reading date ranges each time.
+    Deadlines are computed at every report filed: the dates are kept per process and re-validated by
+    :func:`_holiday_stamp` (at most every ``BALAI_LOCAL_CACHE_SECONDS``), instead of reading date ranges each time.
     """
-    stamp = _holiday_stamp(pemda.pk)
-    cached = _holidays_cached.get(pemda.pk)
-    if cached is None or cached[0] != stamp:
-        days = frozenset(Holiday.objects.filter(pemda_id=pemda.pk).values_list("date", flat=True))
-        cached = _holidays_cached[pemda.pk] = (stamp, days)
-    return cached[1]
+    return _holiday_cache.get(pemda.pk, frozenset())
 
 
 def is_working_day(pemda: OrgUnit, day: dt.date) -> bool:

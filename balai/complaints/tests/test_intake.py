@@ -195,6 +195,108 @@ def test_a_web_report_is_a_fixed_small_number_of_statements(
     assert not any("SAVEPOINT" in s for s in sql)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_a_trust_window_a_report_is_the_limit_and_its_own_transaction(
+    client: Client, located: Story, category: Category, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in production (BALAI_LOCAL_CACHE_SECONDS=1): within the window the Pemda, category, centroids,
+    holidays and the pending wake-up are trusted, so a report is the limit's count and its own transaction."""
+    from balai.indicators import services as indicator_services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.BALAI_LOCAL_CACHE_SECONDS = 60
+    monkeypatch.setattr(indicator_services, "_pending_wake", None)
+    assert client.post(NEW, form_data(category, phone="081200000001")).status_code == 302
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(NEW, form_data(category, phone="081200000002")).status_code == 302
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len(sql) == 8, "\n".join(sql)
+    assert sql[1].startswith("BEGIN") and sql[-1] == "COMMIT"
+    assert sum(s.startswith("INSERT") for s in sql) == 5
+
+
+def _clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    from balai.core import localcache
+
+    now = [1000.0]
+    monkeypatch.setattr(localcache, "_clock", lambda: now[0])
+    return now
+
+
+def test_another_process_edit_shows_once_the_trust_window_passed(
+    located: Story, category: Category, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edits that bypass this process (another web worker's, a bulk UPDATE) show within the window."""
+    from balai.complaints.selectors import active_category
+
+    settings.BALAI_LOCAL_CACHE_SECONDS = 30
+    now = _clock(monkeypatch)
+    assert active_category(pk=category.pk) == category
+    assert active_category(code="jalan") == category
+    Category.objects.filter(pk=category.pk).update(is_active=False, updated_at=dt.datetime(2030, 1, 1, tzinfo=WITA))
+    now[0] += 29
+    assert active_category(pk=category.pk) == category  # trusted: no read within the window
+    now[0] += 2
+    assert active_category(pk=category.pk) is None
+    assert active_category(code="jalan") is None
+    # The same for the kelurahan centroids.
+    assert located.komet in geo.villages_located(located.root)
+    type(located.komet).objects.filter(pk=located.komet.pk).update(
+        is_active=False, updated_at=dt.datetime(2030, 1, 1, tzinfo=WITA)
+    )
+    assert located.komet in geo.villages_located(located.root)
+    now[0] += 31
+    assert located.komet not in geo.villages_located(located.root)
+
+
+def test_this_process_own_edit_shows_at_once_whatever_the_window(
+    located: Story, category: Category, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balai.complaints.catalogue import category_set_active
+    from balai.complaints.selectors import active_category
+    from balai.org.selectors import pemda_root
+    from balai.workdays.selectors import holiday_dates
+
+    settings.BALAI_LOCAL_CACHE_SECONDS = 3600
+    _clock(monkeypatch)
+    assert active_category(pk=category.pk) == category
+    category_set_active(actor=None, category=category, active=False)
+    assert active_category(pk=category.pk) is None
+    assert located.komet in geo.villages_located(located.root)
+    org.orgunit_update(actor=None, unit=located.komet, is_active=False)
+    assert located.komet not in geo.villages_located(located.root)
+    root = pemda_root()
+    assert root is not None
+    org.orgunit_update(actor=None, unit=located.root, short_name="Kota BJB")
+    assert pemda_root().short_name == "Kota BJB"  # type: ignore[union-attr]
+    day = dt.date(2031, 3, 3)
+    assert day not in holiday_dates(located.root)
+    holiday_set(actor=None, pemda=located.root, date=day, name="Cuti bersama", kind=HolidayKind.CUTI_BERSAMA)
+    assert day in holiday_dates(located.root)
+
+
+def test_the_wake_up_check_is_made_once_per_window(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the window a taken wake-up is not noticed (the scheduler drains every minute); after it, it is."""
+    from django_tasks_db.models import DBTaskResult
+
+    from balai.indicators import services as svc
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.BALAI_LOCAL_CACHE_SECONDS = 5
+    now = _clock(monkeypatch)
+    monkeypatch.setattr(svc, "_pending_wake", None)
+    monkeypatch.setattr(svc, "_wake_checks", svc.Throttle())
+    queued = DBTaskResult.objects.filter(task_path="balai.indicators.tasks.recompute_dirty")
+    svc._wake_drain()
+    queued.update(status="SUCCESSFUL")  # a worker drained at once
+    with CaptureQueriesContext(connection) as captured:
+        svc._wake_drain()
+    assert captured.captured_queries == [] and queued.count() == 1
+    now[0] += 5
+    svc._wake_drain()
+    assert queued.filter(status="READY").count() == 1
+
+
 def _taken_first(monkeypatch: pytest.MonkeyPatch, taken: str) -> list[str]:
     """The first code drawn is one already in use; then the usual draw. Returns the codes drawn."""
     from balai.complaints import services
