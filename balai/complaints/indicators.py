@@ -223,14 +223,24 @@ def dirty_pairs_for(complaint: Any) -> set[tuple[int, str]]:
 
 
 def mark_dirty(complaint: Any) -> None:
-    """Mark :func:`dirty_pairs_for` dirty in one statement (INSERT ... SELECT of the indicators), and wake the
-    worker at commit.
+    """Mark :func:`dirty_pairs_for` dirty in one statement (:func:`mark_dirty_sql`), and wake the worker at
+    commit."""
+    from balai.indicators.services import drain_wake_on_commit
+
+    sql, params = mark_dirty_sql(complaint)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+    drain_wake_on_commit()
+
+
+def mark_dirty_sql(complaint: Any) -> tuple[str, list[Any]]:
+    """The INSERT ... SELECT of the indicators that marks the report's days dirty (ON CONFLICT DO NOTHING).
 
     Every report filed and every staff action does this: reading the ids and then inserting some twenty
-    DirtyPeriod rows through the ORM cost two statements and more CPU than the report itself (bench/).
+    DirtyPeriod rows through the ORM cost two statements and more CPU than the report itself (bench/). The
+    caller wakes the worker at commit (balai.indicators.services.drain_wake_on_commit).
     """
     from balai.indicators.models import DirtyPeriod, Indicator
-    from balai.indicators.services import drain_wake_on_commit
 
     days = sorted(_dirty_days(complaint))
     connection = transaction.get_connection()
@@ -242,9 +252,7 @@ def mark_dirty(complaint: Any) -> None:
         f"SELECT i.id, d.period, %s FROM {qn(Indicator._meta.db_table)} i, ({picked}) d "
         "WHERE i.source = %s AND i.is_active = %s ON CONFLICT DO NOTHING"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, *days, SOURCE, True])
-    drain_wake_on_commit()
+    return sql, [now, *days, SOURCE, True]
 
 
 def compute(codes: list[str], periods: list[Period]) -> Iterable[FactValue]:

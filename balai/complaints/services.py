@@ -6,10 +6,11 @@ second gets :class:`StaleReport` with the current state instead of silently over
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from balai.complaints.choices import OPEN_STATUSES, TRANSITIONS, Channel, Classification, Status, UpdateKind
 from balai.complaints.models import Category, Complaint, ComplaintUpdate, Follower, RoutingRule
-from balai.core.audit import audit_record
+from balai.core.audit import audit_event_new, audit_record
+from balai.core.inserts import Child, Family, Link, insert_family
 from balai.core.scoping import PATH_SEGMENT
 from balai.org import access
 from balai.org.choices import UnitKind
@@ -140,47 +142,31 @@ def complaint_submit(
         "first_response_due": first_due,
         "resolution_due": resolution_due,
     }
-    # Called outside any transaction (Open311, a web report without photos), the report owns its transaction
-    # and a tracking code collision rolls it back whole and draws again: no savepoint, two statements fewer
-    # per report (bench/intake_profile.py). Inside a caller's transaction (the web form's, with its photos),
-    # a savepoint around the report's INSERT keeps the caller's work; nothing else takes a savepoint, so
-    # every other error is the caller's to roll back.
-    owned = not transaction.get_connection().in_atomic_block
-    for _attempt in range(5 if owned else 1):
-        try:
-            with transaction.atomic(savepoint=False):
-                complaint = _complaint_create(fields, owned=owned)
-                _complaint_filed(
-                    complaint, channel, category, territory, reporter_ref, reporter_email, reporter_phone, actor
-                )
-            return complaint
-        except _CodeTaken:
-            continue
-    raise RuntimeError("could not allocate a tracking code")  # pragma: no cover - 25^6 codes a year
+    # The report, its first timeline entry, followers, audit event and dirty marks are one INSERT statement
+    # on PostgreSQL (balai.core.inserts): outside a caller's transaction (Open311, a web report without
+    # photos) that statement is its own transaction. A tracking code collision leaves nothing written, and a
+    # new code is drawn; inside a caller's transaction (the web form's, with its photos) a savepoint around
+    # the insert keeps the caller's work.
+    from balai.indicators.services import drain_wake_on_commit
 
-
-class _CodeTaken(Exception):
-    """The drawn tracking code exists already (the report's own transaction is rolled back: draw again)."""
-
-
-def _complaint_create(fields: dict[str, Any], *, owned: bool) -> Complaint:
+    in_callers = transaction.get_connection().in_atomic_block
     for _attempt in range(5):
-        code = tracking_code_new(fields["received_at"])
-        if owned:
-            try:
-                return Complaint.objects.create(tracking_code=code, **fields)
-            except IntegrityError as exc:  # a tracking code collision: the whole transaction goes
-                raise _CodeTaken from exc
+        family = _family(fields, channel, category, territory, reporter_ref, reporter_email, reporter_phone, actor)
+        complaint = cast(Complaint, family.parent)
         try:
-            with transaction.atomic():
-                return Complaint.objects.create(tracking_code=code, **fields)
-        except IntegrityError:  # a tracking code collision: draw again
-            continue
+            with transaction.atomic() if in_callers else contextlib.nullcontext():
+                insert_family(family)
+        except IntegrityError:
+            if not Complaint.objects.filter(tracking_code=complaint.tracking_code).exists():
+                raise
+            continue  # the drawn code was taken: draw again
+        drain_wake_on_commit()
+        return complaint
     raise RuntimeError("could not allocate a tracking code")  # pragma: no cover - 25^6 codes a year
 
 
-def _complaint_filed(
-    complaint: Complaint,
+def _family(
+    fields: dict[str, Any],
     channel: str,
     category: Category,
     territory: OrgUnit | None,
@@ -188,17 +174,17 @@ def _complaint_filed(
     reporter_email: str,
     reporter_phone: str,
     actor: Any,
-) -> None:
-    """The new report's first timeline entry, followers, audit event and indicator bookkeeping."""
-    ComplaintUpdate.objects.create(
-        complaint=complaint,
-        kind=UpdateKind.STATUS,
-        status_to=Status.RECEIVED,
-        is_public=True,
-        text=_("Report received."),
+) -> Family:
+    """The new report with its first timeline entry, followers, audit event and indicator dirty marks."""
+    from balai.complaints.indicators import mark_dirty_sql
+
+    complaint = Complaint(tracking_code=tracking_code_new(fields["received_at"]), **fields)
+    family = Family(complaint)
+    report: dict[str, Link] = {"complaint_id": "key"}
+    first = ComplaintUpdate(
+        kind=UpdateKind.STATUS, status_to=Status.RECEIVED, is_public=True, text=_("Report received.")
     )
-    # A new report has no followers yet: one INSERT of the distinct ones (get_or_create took four
-    # round trips each, a measurable part of intake under load; bench/).
+    family.children.append(Child(first, report))
     followers = {
         (follower_channel, address_)
         for follower_channel, address_ in (
@@ -208,15 +194,18 @@ def _complaint_filed(
         )
         if address_
     }
-    Follower.objects.bulk_create([Follower(complaint=complaint, channel=c, address=a) for c, a in sorted(followers)])
-    audit_record(
+    for follower_channel, address_ in sorted(followers):
+        family.children.append(Child(Follower(channel=follower_channel, address=address_), report))
+    event = audit_event_new(
         actor=actor,
         action="complaint.submit",
         obj=complaint,
         org_unit=territory,
         changes={"channel": channel, "category": category.code},
     )
-    _mark_dirty(complaint)
+    family.children.append(Child(event, {"object_id": "key_text"}))
+    family.extra.append(mark_dirty_sql(complaint))  # the caller wakes the worker
+    return family
 
 
 # ----------------------------------------------------------------------------------- staff actions

@@ -36,7 +36,7 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     return {k: {"before": before.get(k), "after": after.get(k)} for k in after if before.get(k) != after.get(k)}
 
 
-def audit_record(
+def audit_event_new(
     *,
     actor: Any,
     action: str,
@@ -45,10 +45,12 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     object_repr: str = "",
 ) -> AuditEvent:
+    """The event :func:`audit_record` writes, not saved: for a write path that inserts it with its other rows
+    (balai.core.inserts). Its ``object_id`` is empty while ``obj`` has no primary key yet."""
     ctx = current_request.get()
     actor_obj = actor if getattr(actor, "pk", None) else None
     label = getattr(actor, "username", "") if actor_obj else (str(actor) if actor else "system")
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor_obj,
         actor_label=label[:150],
         action=action,
@@ -60,3 +62,19 @@ def audit_record(
         ip_address=ctx.ip_address if ctx else None,
         request_id=ctx.request_id if ctx else "",
     )
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    org_unit: Any = None,
+    changes: dict[str, Any] | None = None,
+    object_repr: str = "",
+) -> AuditEvent:
+    event = audit_event_new(
+        actor=actor, action=action, obj=obj, org_unit=org_unit, changes=changes, object_repr=object_repr
+    )
+    event.save(force_insert=True)
+    return event
