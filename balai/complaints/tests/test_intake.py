@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -409,7 +410,7 @@ def test_the_one_statement_insert_writes_what_save_writes(
     assert len(rows[1]["followers"]) == 3 and len(rows[1]["audit"]) == 1 and rows[1]["dirty"]
 
 
-def _without(row: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+def _without(row: Mapping[str, Any], keys: set[str]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in keys}
 
 
