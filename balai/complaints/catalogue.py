@@ -453,7 +453,7 @@ def category_set_active(*, actor: Any, category: Category, active: bool) -> Cate
         category = Category.objects.select_for_update().get(pk=category.pk)
         if category.is_active != active:
             category.is_active = active
-            category.save(update_fields=["is_active"])
+            category.save(update_fields=["is_active", "updated_at"])  # updated_at: the stamp web processes check
             audit_record(
                 actor=actor,
                 action="category.activate" if active else "category.deactivate",

@@ -7,8 +7,8 @@ trusts what it validated for ``BALAI_LOCAL_CACHE_SECONDS`` (1 s by default; 0 in
 after that, the next use reads the stamp again and reloads only when it moved.
 
 What that means for people: an administrator's edit of one of these tables is seen by every other web
-process within that many seconds; the process that made the edit sees it at once, since the write paths
-call :func:`invalidate`.
+process within that many seconds; the process that made the edit sees it at once: a ``post_save`` or
+``post_delete`` of the models a cache names makes its next use check the stamp.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from django.db.models.signals import post_delete, post_save
 
 V = TypeVar("V")
 _clock = time.monotonic  # tests move it
-
-_registry: list[StampedCache[Any]] = []
 
 
 def trust_seconds() -> float:
@@ -58,13 +56,15 @@ class StampedCache(Generic[V]):
         self._stamp = stamp
         self._load = load
         self._entries: dict[Hashable, _Entry[V]] = {}
-        _registry.append(self)
         for model in models:  # this process's own writes show at once, whatever the trust window
             for signal in (post_save, post_delete):
                 signal.connect(self._written, sender=model, weak=False, dispatch_uid=f"localcache:{name}:{model}")
 
     def _written(self, **_kwargs: Any) -> None:
-        self.invalidate()
+        # Check the stamp at the next use, whatever the window: it reloads only if the write moved it (a new
+        # kelurahan does not move the Pemda root's stamp).
+        for entry in self._entries.values():
+            entry.checked = float("-inf")
 
     def get(self, key: Hashable, default: V) -> V:
         now = _clock()
@@ -81,16 +81,6 @@ class StampedCache(Generic[V]):
         else:
             entry.checked = now
         return entry.value
-
-    def invalidate(self) -> None:
-        self._entries.clear()
-
-
-def invalidate(*names: str) -> None:
-    """Forget these caches (all of them without names): this process wrote to what they hold."""
-    for cache in _registry:
-        if not names or cache.name in names:
-            cache.invalidate()
 
 
 class Throttle:
