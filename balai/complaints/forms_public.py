@@ -159,15 +159,10 @@ class PublicReportForm(forms.Form):
                     self.location_from_photo = True
                     break
         if lat is not None and lon is not None:
-            villages = geo.villages_located(self.pemda)  # once: it was read twice per report (bench/)
-            box = geo.pemda_box(self.pemda, villages)
-            found = geo.territory_for_point(self.pemda, lat, lon, villages)
-            if box is not None and found is None:
-                raise ValidationError(
-                    _("This place is outside %(pemda)s: we can only handle reports inside our area.")
-                    % {"pemda": self.pemda.short_name or self.pemda.name},
-                    code="outside",
-                )
+            try:
+                found = geo.territory_at(self.pemda, lat, lon)
+            except ValidationError as exc:  # shown above the form, next to the map
+                raise exc.error_dict["location"][0] from None
             territory = territory or found
         elif not territory and "category" in data:
             raise ValidationError(

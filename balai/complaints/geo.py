@@ -105,6 +105,23 @@ def territory_for_point(
     return copy.copy(min(villages, key=distance2))  # the caller may keep or change it; the cache must not
 
 
+def territory_at(pemda: OrgUnit, lat: float, lon: float) -> OrgUnit | None:
+    """The kelurahan/desa of a point (a copy); None when the Pemda has no centroids to tell by.
+
+    Raises ValidationError (code "outside", field "location") for a point outside the Pemda's area."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    villages = villages_located(pemda)
+    found = territory_for_point(pemda, lat, lon, villages)
+    if found is None and pemda_box(pemda, villages) is not None:
+        message = _("This place is outside %(pemda)s: we can only handle reports inside our area.") % {
+            "pemda": pemda.short_name or pemda.name
+        }
+        raise ValidationError({"location": [ValidationError(message, code="outside")]})
+    return found
+
+
 def centroids_read(path: Path) -> dict[str, tuple[float, float]]:
     text = path.read_text(encoding="utf-8")
     rows = csv.DictReader(io.StringIO("".join(line for line in text.splitlines(True) if not line.startswith("#"))))

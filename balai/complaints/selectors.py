@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from balai.complaints.models import INCOMING, OPEN, Category, Complaint, ComplaintPhoto, ComplaintUpdate
+from balai.complaints.models import INCOMING_Q, OPEN, OPEN_Q, Category, Complaint, ComplaintPhoto, ComplaintUpdate
 from balai.core.localcache import StampedCache
 from balai.core.scoping import subtree_q
 from balai.org import access
@@ -87,7 +87,7 @@ def can_act(user: Any, complaint: Complaint) -> bool:
 
 
 def _overdue_q(now: dt.datetime) -> Q:
-    return Q(resolution_due__lt=now, status__in=OPEN)
+    return Q(resolution_due__lt=now) & OPEN_Q
 
 
 def queue(user: Any, *, tab: str = Tab.ALL, filters: QueueFilters | None = None) -> QuerySet[Complaint]:
@@ -95,7 +95,7 @@ def queue(user: Any, *, tab: str = Tab.ALL, filters: QueueFilters | None = None)
     filters = filters or QueueFilters()
     qs = Complaint.objects.visible_to(user, Action.VIEW).select_related("category", "territory", "unit", "assignee")
     if tab == Tab.INCOMING:
-        qs = qs.filter(status__in=INCOMING)
+        qs = qs.filter(INCOMING_Q)
     elif tab == Tab.MINE:
         qs = qs.filter(assignee_id=user.pk)
     elif tab == Tab.UNIT:

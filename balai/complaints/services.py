@@ -18,12 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balai.complaints.choices import OPEN_STATUSES, TRANSITIONS, Channel, Classification, Status, UpdateKind
-from balai.complaints.models import Category, Complaint, ComplaintUpdate, Follower, RoutingRule
+from balai.complaints.models import TERRITORY_KINDS, Category, Complaint, ComplaintUpdate, Follower, RoutingRule
 from balai.core.audit import audit_event_new, audit_record
 from balai.core.inserts import Child, Family, Link, insert_family
 from balai.core.scoping import PATH_SEGMENT
 from balai.org import access
-from balai.org.choices import UnitKind
 from balai.org.models import OrgUnit
 from balai.org.roles import Action
 from balai.workdays.selectors import pemda_of, working_days_add, working_days_add_each
@@ -52,7 +51,7 @@ def tracking_code_new(received_at: dt.datetime) -> str:
 
 # ------------------------------------------------------------------------------------------ intake
 def _territory(territory: OrgUnit | None) -> OrgUnit | None:
-    if territory is not None and territory.kind not in (UnitKind.KELURAHAN, UnitKind.DESA, UnitKind.RW, UnitKind.RT):
+    if territory is not None and territory.kind not in TERRITORY_KINDS:
         raise ValidationError({"territory": _("Choose a kelurahan or desa.")})
     return territory
 
@@ -120,6 +119,12 @@ def complaint_submit(
     if errors:
         raise ValidationError(errors)
     territory = _territory(territory)
+    if latitude is not None and longitude is not None:
+        # Every channel passes here, and a report without a kelurahan reached nobody but the complaint desk:
+        # an Open311 app or a chat's shared location gets the nearest kelurahan, as the web form does.
+        from balai.complaints.geo import territory_at
+
+        territory = territory or territory_at(pemda, latitude, longitude)
     received_at = received_at or timezone.now()
     first_due, resolution_due = _deadlines(pemda, category, received_at)
     fields: dict[str, Any] = {

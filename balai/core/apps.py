@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "balai.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from balai.core import lookups  # noqa: F401  # registers field__literal_in

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from balai.complaints.geo import territory_at
 from balai.complaints.models import Category, ChatSession, Complaint
 from balai.complaints.photos import photo_add
 from balai.complaints.services import MAX_DESCRIPTION, complaint_submit
@@ -181,6 +182,18 @@ def _attach_photo(complaint: Complaint, photo_b64: str) -> bool:
     return False
 
 
+def _outside(latitude: float, longitude: float) -> str:
+    """Why a shared location cannot be taken (outside the Pemda's area), or ""."""
+    pemda = pemda_root()
+    if pemda is None:
+        return ""
+    try:
+        territory_at(pemda, latitude, longitude)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 def _submit(session: ChatSession, incoming: Incoming) -> list[str]:
     data = session.data
     category = Category.objects.filter(pk=data.get("category_id"), is_active=True).first()
@@ -202,6 +215,9 @@ def _submit(session: ChatSession, incoming: Incoming) -> list[str]:
             reporter_ref=incoming.sender,
         )
     except ValidationError as exc:
+        if "location" in getattr(exc, "error_dict", {}):  # the Pemda's area changed since the location was shared
+            session.state = State.LOCATION
+            return [" ".join(exc.messages), _ask_location()]
         session.state = State.DESCRIPTION
         return [" ".join(exc.messages), _ask_description()]
     photo_b64 = data.get("photo_b64")
@@ -258,6 +274,8 @@ def handle(session: ChatSession, incoming: Incoming, fetch_media: MediaFetcher) 
         return [_ask_location()]
     if state == State.LOCATION:
         if incoming.kind == "location" and incoming.latitude is not None and incoming.longitude is not None:
+            if outside := _outside(incoming.latitude, incoming.longitude):
+                return [outside, _ask_location()]
             session.data.update(
                 latitude=incoming.latitude, longitude=incoming.longitude, address=incoming.address[:255]
             )

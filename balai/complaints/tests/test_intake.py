@@ -424,3 +424,24 @@ def test_a_tracking_code_collision_inside_a_callers_transaction_keeps_the_caller
         second = complaint_submit(channel=Channel.WEB, category=category, description="Banjir", pemda=story.root)
     assert len(drawn) == 2 and second.tracking_code == drawn[1] != first.tracking_code
     assert Category.objects.filter(pk=before.pk).exists() and Complaint.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("index_name", "query_condition"),
+    [("complaint_incoming", "INCOMING_Q"), ("complaint_open_unit_due", "OPEN_Q"), ("complaint_public", "PUBLIC_Q")],
+)
+def test_partial_index_conditions(index_name: str, query_condition: str) -> None:
+    """The lists state each partial index's condition exactly, values written in: SQLite uses the index only
+    then (balai.core.lookups); a unit's "overdue only" list at a million reports took 230 ms instead of 1."""
+    from balai.complaints import models
+
+    index = next(i for i in Complaint._meta.indexes if i.name == index_name)
+    expected_sql, params = Complaint.objects.filter(index.condition).query.sql_with_params()
+    expected = expected_sql % tuple(f"'{p}'" for p in params)
+    sql, query_params = Complaint.objects.filter(getattr(models, query_condition)).query.sql_with_params()
+    assert query_params == () and sql == expected
+
+
+def test_literal_in_takes_choice_values_only() -> None:
+    with pytest.raises(ValueError, match="choice values"):
+        str(Complaint.objects.filter(status__literal_in=["received' OR 1=1 --"]).query)

@@ -493,6 +493,52 @@ def test_post_creates_one_open311_report(client: Client, world: dict[str, Any], 
     assert client.get(f"{BASE}/tokens/AD26-NOPE.json").status_code == 404
 
 
+def test_post_with_a_point_is_placed_in_its_kelurahan_and_reaches_its_staff(
+    client: Client, world: dict[str, Any], story: Story
+) -> None:
+    """An app sends a point, not a kelurahan: the report takes the nearest kelurahan's, as the web form does,
+    so the kelurahan's operator and the complaint desk both find it in their queues."""
+    from balai.complaints import geo
+    from balai.complaints.selectors import queue
+
+    geo.centroids_load(story.root)
+    response = post_request(client, **valid_post(world, lat="-3.4400", long="114.8350"))  # in Mentaos
+    assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get()
+    assert complaint.territory == story.mentaos
+    assert complaint in queue(story.mentaos_clerk) and complaint in queue(story.admin)
+    assert complaint not in queue(story.komet_clerk)
+
+
+def test_post_with_a_point_outside_the_pemda_gets_400(client: Client, world: dict[str, Any], story: Story) -> None:
+    from balai.complaints import geo
+
+    geo.centroids_load(story.root)
+    response = post_request(client, **valid_post(world, lat="-6.2000", long="106.8166"))  # Jakarta
+    assert response.status_code == 400
+    assert response.json() == [
+        {
+            "code": 400,
+            "description": "This place is outside Kota Banjarbaru: we can only handle reports inside our area.",
+        }
+    ]
+    assert Complaint.objects.count() == 0
+
+
+def test_a_report_located_by_its_address_only_reaches_the_desk(
+    client: Client, world: dict[str, Any], story: Story
+) -> None:
+    """No point, no kelurahan, no unit yet: nobody's by scope but the desk's, which verifies and places it."""
+    from balai.complaints.selectors import queue
+
+    data = valid_post(world, lat="", long="", address_string="Jl. Panglima Batur 1")
+    assert post_request(client, **data).status_code == 201
+    complaint = Complaint.objects.get()
+    assert complaint.territory is None and complaint.unit is None
+    assert complaint in queue(story.admin)
+    assert complaint not in queue(story.mentaos_clerk) and complaint not in queue(story.camat)
+
+
 def test_post_in_xml_with_address_and_device_id(client: Client, world: dict[str, Any]) -> None:
     data = valid_post(world, lat="", long="", address_string="Jl. Panglima Batur 1", account_id="", email="")
     response = post_request(client, "xml", **data)

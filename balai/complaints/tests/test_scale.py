@@ -103,7 +103,9 @@ def test_scope_by_unit_ids_sees_what_the_paths_say(
     assert seen(story.komet_clerk) == {in_komet.pk, to_kominfo.pk}
     assert seen(story.skpd_operator) == {to_kominfo.pk}  # disposed to Diskominfo
     assert seen(story.camat) == {in_mentaos.pk, in_komet.pk, to_kominfo.pk}
-    assert nowhere.pk not in seen(_desk(story))  # neither a territory nor a unit: nobody's by scope
+    # Neither a territory nor a unit (no centroids to place it by): only the desk, which sees every report.
+    assert seen(_desk(story)) == {in_mentaos.pk, in_komet.pk, to_kominfo.pk, nowhere.pk}
+    assert nowhere.pk not in seen(story.camat) | seen(story.komet_clerk) | seen(story.skpd_operator)
     assert seen(story.citizen) == set()
 
 

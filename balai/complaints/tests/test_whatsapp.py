@@ -157,6 +157,27 @@ def test_status_receipts_are_ignored(fake: FakePlatforms, categories: list[Categ
 
 
 # ------------------------------------------------------------------------------------------ conversation
+def test_a_location_outside_the_pemda_is_asked_again_and_the_report_is_placed(
+    fake: FakePlatforms, categories: list[Category], story: Story
+) -> None:
+    """A shared location in another city is refused at once; the next one, in Mentaos, places the report there."""
+    from balai.complaints import geo
+
+    geo.centroids_load(story.root)
+    say(text("Halo"))
+    say(text("lewati"))
+    say(msg("location", {"latitude": -6.2000, "longitude": 106.8166, "name": "Monas"}))
+    texts = fake.sent_texts()
+    assert texts[-2] == "This place is outside Kota Banjarbaru: we can only handle reports inside our area."
+    assert texts[-1].startswith("Where is it?")
+    assert ChatSession.objects.get().state == "location"
+    say(msg("location", {"latitude": -3.4400, "longitude": 114.8350, "name": "Jl. Mentaos"}))
+    say(text("Lampu jalan mati sejak kemarin."))
+    say(text("1"))
+    say(text("ya"))
+    assert Complaint.objects.get().territory == story.mentaos
+
+
 def test_full_conversation_creates_one_report(
     fake: FakePlatforms, categories: list[Category], monkeypatch: pytest.MonkeyPatch
 ) -> None:
