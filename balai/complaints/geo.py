@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
-
-from balai.core.localcache import StampedCache
+from balai.core.localcache import StampedCache, table_stamp
 from balai.core.scoping import subtree_q
 from balai.org.choices import UnitKind
 from balai.org.models import PATH_MAX, OrgUnit
@@ -43,15 +41,11 @@ def _villages_stamp(key: Any) -> tuple[Any, ...]:
     through save() or delete()). A subtree move rewrites paths without touching ``updated_at``; the intake does
     not use a kelurahan's path beyond "inside the Pemda", which a move within the Pemda keeps."""
     _pk, path = key
-    table = connection.ops.quote_name(OrgUnit._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table}"  # noqa: S608
-            " WHERE kind IN (%s, %s) AND path >= %s AND path <= %s",
-            [*(k.value for k in VILLAGE_KINDS), path, path + "9" * (PATH_MAX - len(path))],
-        )
-        row = cursor.fetchone()
-    return tuple(row)
+    return table_stamp(
+        OrgUnit,
+        "kind IN (%s, %s) AND path >= %s AND path <= %s",
+        [*(k.value for k in VILLAGE_KINDS), path, path + "9" * (PATH_MAX - len(path))],
+    )
 
 
 def _villages_load(key: Any) -> list[OrgUnit]:

@@ -8,13 +8,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from balai.complaints.models import INCOMING_Q, OPEN, OPEN_Q, Category, Complaint, ComplaintPhoto, ComplaintUpdate
-from balai.core.localcache import StampedCache
+from balai.core.localcache import StampedCache, table_stamp
 from balai.core.scoping import subtree_q
 from balai.org import access
 from balai.org.models import OrgUnit, User
@@ -48,10 +47,7 @@ class QueueFilters:
 
 
 def _categories_stamp(_key: Any) -> tuple[Any, ...]:
-    table = connection.ops.quote_name(Category._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table}")  # noqa: S608
-        return tuple(cursor.fetchone())
+    return table_stamp(Category)
 
 
 def _categories_load(_key: Any) -> tuple[dict[int, Category], dict[str, Category]]:

@@ -32,10 +32,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 
-from balai.core.localcache import StampedCache
+from balai.core.localcache import StampedCache, table_stamp
 from balai.org.models import OrgUnit
 from balai.workdays.models import Holiday
 
@@ -108,14 +107,7 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
 def _holiday_stamp(pemda_id: Any) -> tuple[Any, ...]:
     """How many holidays the Pemda has, the newest one and when one last changed: every write of the calendar
     goes through save() or delete() (services.py), so any change of a day, a name or a kind moves one of them."""
-    table = connection.ops.quote_name(Holiday._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table} WHERE pemda_id = %s",  # noqa: S608
-            [pemda_id],
-        )
-        row = cursor.fetchone()
-    return tuple(row)
+    return table_stamp(Holiday, "pemda_id = %s", [pemda_id])
 
 
 def _holiday_load(pemda_id: Any) -> frozenset[dt.date]:
